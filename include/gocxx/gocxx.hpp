@@ -1,0 +1,4 @@
+// gocxx/gocxx.hpp: the whole library, one include.
+#pragma once
+
+#include "gocxx/runtime.hpp"

@@ -1,0 +1,95 @@
+// gocxx/runtime.hpp: goroutines and the runtime package (Go's `go` statement,
+// runtime.Gosched, NumGoroutine, GOMAXPROCS) and Go's panics as C++ exceptions.
+//
+// Goroutines run on an M:N work-stealing scheduler (Go's G/M/P design; see
+// docs/internals.md). Everything that blocks in gocxx parks the calling goroutine, never
+// its thread; called from a plain thread, it blocks that thread instead.
+//
+//   Go                               gocxx
+//   go f(x)                          gocxx::go([=] { f(x); });
+//   func main() { ... }              int main() { return gocxx::run([] { ... }); }
+//   runtime.Gosched()                gocxx::yield();
+//   runtime.NumGoroutine()           gocxx::num_goroutine();
+//   runtime.GOMAXPROCS(n)            gocxx::set_max_procs(n);  (env GOCXX_MAXPROCS)
+//   panic("...") / recover()         throw gocxx::panic_error("...") / try ... catch
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <source_location>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "gocxx/detail/task.hpp"
+
+namespace gocxx {
+
+// A Go panic raised by gocxx: what() is Go's message, e.g. "send on closed channel".
+// Catching it is Go's recover(). If it escapes a goroutine, the program prints
+// "panic: <what()>" with the goroutine's id and creation site and exits with status 2.
+class panic_error : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
+
+// Options for one goroutine.
+//   gocxx::go({.stack_size = 1 << 20}, [] { deep_recursion(); });
+struct go_options {
+  std::size_t stack_size = 0;  // usable bytes; 0 means default_stack_size()
+};
+
+namespace detail {
+void spawn(task fn, const go_options& opts, const std::source_location& where);
+int run_main(task fn, int* exit_code);
+}  // namespace detail
+
+// Starts fn as a new goroutine (Go's `go fn()`); returns at once. Works from
+// goroutines and from plain threads; the runtime starts on first use.
+//   gocxx::go([ch] { ch.send(42); });
+template <class F>
+void go(F&& fn, const std::source_location& where = std::source_location::current()) {
+  detail::spawn(detail::task(std::forward<F>(fn)), go_options{}, where);
+}
+template <class F>
+void go(const go_options& opts, F&& fn,
+        const std::source_location& where = std::source_location::current()) {
+  detail::spawn(detail::task(std::forward<F>(fn)), opts, where);
+}
+
+// Runs main_fn as a goroutine (the first one is goroutine 1) and returns when it returns,
+// like Go's main: goroutines still running or parked are abandoned. Returns main_fn's
+// int result, or 0 when it returns void.
+//   int main() { return gocxx::run([] { ... }); }
+template <class F>
+int run(F&& main_fn) {
+  int code = 0;
+  if constexpr (std::is_convertible_v<std::invoke_result_t<F&>, int>) {
+    return detail::run_main(detail::task([f = std::forward<F>(main_fn), &code]() mutable { code = f(); }), &code);
+  } else {
+    return detail::run_main(detail::task([f = std::forward<F>(main_fn)]() mutable { f(); }), &code);
+  }
+}
+
+// Yields the processor, letting other goroutines run (Go's runtime.Gosched). On a plain
+// thread it yields the thread.
+void yield();
+
+// The number of goroutines that currently exist (Go's runtime.NumGoroutine).
+int num_goroutine();
+
+// The calling goroutine's id (goroutine 1 is the first run()'s main); 0 on a plain thread.
+std::uint64_t goroutine_id();
+
+// The number of Ps, threads running goroutines at once (Go's GOMAXPROCS).
+int max_procs();
+// Sets it and returns the previous value; n < 1 only queries (Go's runtime.GOMAXPROCS).
+int set_max_procs(int n);
+
+// Usable stack bytes of goroutines started without go_options::stack_size (default
+// 64 KiB, env GOCXX_STACK_SIZE). Stacks are fixed-size and committed lazily.
+std::size_t default_stack_size();
+void set_default_stack_size(std::size_t bytes);
+
+}  // namespace gocxx

@@ -1,0 +1,160 @@
+// Go's fatal errors, escaped panics and the stack-overflow signal handler.
+// Output is assembled in a fixed buffer and written with write(2), so the paths that
+// the SIGSEGV handler uses are async-signal-safe; all of them end in _exit(2), as Go's
+// runtime exits with status 2 (stdio is flushed first except from the signal handler).
+#include "runtime/fatal.hpp"
+
+#include <signal.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <string>
+
+#include "gocxx/runtime.hpp"
+#include "runtime/sched.hpp"
+
+namespace gocxx::detail {
+
+namespace {
+
+struct out_buf {
+  char data[2048];
+  std::size_t len = 0;
+  void put(const char* s) {
+    while (*s && len < sizeof data) data[len++] = *s++;
+  }
+  void put(std::uint64_t v) {
+    char tmp[24];
+    int n = 0;
+    do {
+      tmp[n++] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v);
+    while (n > 0 && len < sizeof data) data[len++] = tmp[--n];
+  }
+  void flush() {
+    std::size_t off = 0;
+    while (off < len) {
+      ssize_t w = ::write(2, data + off, len - off);
+      if (w <= 0) break;
+      off += static_cast<std::size_t>(w);
+    }
+  }
+};
+
+void put_goroutine(out_buf& b, const g* gp, const char* state) {
+  if (!gp) return;
+  b.put("\ngoroutine ");
+  b.put(gp->id);
+  b.put(" [");
+  b.put(state);
+  b.put("]:\ncreated by ");
+  b.put(gp->created_at.file_name());
+  b.put(":");
+  b.put(static_cast<std::uint64_t>(gp->created_at.line()));
+  if (gp->parent_id) {
+    b.put(" in goroutine ");
+    b.put(gp->parent_id);
+  }
+  b.put("\n");
+}
+
+struct sigaction g_old_segv, g_old_bus;
+std::once_flag g_handler_once;
+
+void on_fault(int sig, siginfo_t* info, void* uctx) {
+  g* gp = current_g();
+  if (gp && gp->stk && gp->stk->in_guard(info->si_addr)) fatal_stack_overflow(gp);
+  struct sigaction& old = sig == SIGSEGV ? g_old_segv : g_old_bus;
+  if ((old.sa_flags & SA_SIGINFO) && old.sa_sigaction) {
+    old.sa_sigaction(sig, info, uctx);
+    return;
+  }
+  if (old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN && old.sa_handler) {
+    old.sa_handler(sig);
+    return;
+  }
+  // Not ours: restore the default action and return, so the fault repeats and kills us.
+  signal(sig, SIG_DFL);
+}
+
+}  // namespace
+
+void fatal_error(const char* what, const char* detail) {
+  std::fflush(nullptr);
+  out_buf b;
+  if (detail) {
+    b.put(detail);
+    b.put("\n");
+  }
+  b.put("fatal error: ");
+  b.put(what);
+  b.put("\n");
+  put_goroutine(b, current_g(), "running");
+  b.flush();
+  _exit(2);
+}
+
+void fatal_stack_overflow(const g* gp) {
+  out_buf b;
+  b.put("runtime: goroutine ");
+  b.put(gp->id);
+  b.put(" stack exceeds ");
+  b.put(static_cast<std::uint64_t>(gp->stk ? gp->stk->size() : 0));
+  b.put("-byte limit");
+  b.put(gp->stk && !gp->stk->guarded ? " (canary below the stack overwritten)\n" : "\n");
+  b.put("fatal error: stack overflow\n");
+  put_goroutine(b, gp, "running");
+  b.flush();
+  _exit(2);
+}
+
+void report_panic(const g* gp, std::exception_ptr e) {
+  std::string what;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    what = x.what();
+  } catch (...) {
+    what = "unknown C++ exception";
+  }
+  std::fflush(nullptr);
+  std::string text = "panic: " + what + "\n";
+  out_buf b;
+  put_goroutine(b, gp, "running");
+  text.append(b.data, b.len);
+  std::size_t off = 0;
+  while (off < text.size()) {
+    ssize_t w = ::write(2, text.data() + off, text.size() - off);
+    if (w <= 0) break;
+    off += static_cast<std::size_t>(w);
+  }
+  _exit(2);
+}
+
+void install_signal_stack() {
+  constexpr std::size_t size = 64 * 1024;
+  void* mem = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) return;
+  stack_t ss{};
+  ss.ss_sp = mem;
+  ss.ss_size = size;
+  sigaltstack(&ss, nullptr);
+}
+
+void install_overflow_handler() {
+  std::call_once(g_handler_once, [] {
+    struct sigaction sa{};
+    sa.sa_sigaction = &on_fault;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, &g_old_segv);
+    sigaction(SIGBUS, &sa, &g_old_bus);
+  });
+}
+
+}  // namespace gocxx::detail

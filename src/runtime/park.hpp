@@ -1,0 +1,71 @@
+// park / ready: the one seam every blocking primitive uses (channels, select, sync,
+// later timers and the poller). See docs/internals.md, "park and ready".
+//
+// A *waiter* is whatever blocks: a goroutine (embedded in its G) or a plain OS thread
+// (a thread_local waiter that blocks on a futex). Primitives keep waiters in their own
+// queues (sudogs), so goroutines and threads can wait on the same channel or mutex.
+//
+// Protocol
+//   lock(primitive); enqueue(sudog{current_waiter()}); park(reason, unlock_primitive, arg);
+// park runs `unlock(arg)` only after the goroutine's context is saved (on the next
+// context's stack), so a waker that takes the primitive's lock and calls ready() can
+// never resume a goroutine that is still running. A waker calls ready(w) exactly once
+// per park, and may do so while holding the primitive's lock.
+//
+// `select_done` lets several queues hold the same waiter (select): the waker that wins
+// the CAS 0 -> 1 owns the wake-up; the others skip the waiter.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace gocxx::detail {
+
+struct g;
+
+enum class wait_reason : std::uint8_t {
+  none,
+  chan_receive,
+  chan_send,
+  chan_receive_nil,
+  chan_send_nil,
+  select,
+  select_no_cases,
+  sync_mutex_lock,
+  sync_rwmutex_lock,
+  sync_rwmutex_rlock,
+  sync_wait_group_wait,
+  sync_cond_wait,
+  sync_once,
+  semacquire,
+  sleep,
+  run_main,
+};
+const char* wait_reason_string(wait_reason r);
+
+struct waiter {
+  g* gp = nullptr;                        // null for a plain thread
+  std::atomic<std::uint32_t> wake{0};     // thread waiters: futex word, 1 once readied
+  std::atomic<std::uint32_t> select_done{0};
+  bool is_goroutine() const { return gp != nullptr; }
+};
+
+// The calling goroutine's waiter, or the calling thread's.
+waiter* current_waiter();
+
+// Blocks the caller until ready(current_waiter()) is called. `unlock(arg)` runs once the
+// caller can safely be readied (for a goroutine: after its context is saved; for a
+// thread: right away, before it blocks). unlock may be null.
+void park(wait_reason reason, void (*unlock)(void*), void* arg);
+
+// Makes a parked waiter runnable again. A goroutine goes to the current P's runnext
+// (a hand-off runs next, on this P) or, from a plain thread, to the global queue.
+void ready(waiter* w);
+
+// Parks forever (a nil channel, an empty select). The caller holds no locks.
+[[noreturn]] void park_forever(wait_reason reason);
+
+// A cheap per-P pseudo-random number (select's poll order, stealing), thread-safe.
+std::uint32_t fastrand();
+
+}  // namespace gocxx::detail

@@ -1,0 +1,799 @@
+// The goroutine scheduler: Go's G/M/P design (runtime/proc.go), adapted to fixed stacks
+// and to the constraints measured on our machines (docs/internals.md, "Scheduler").
+//
+// G, M, P. A G is a goroutine (a fiber). An M is an OS thread. A P is the right to run
+// goroutines: max_procs of them exist, each with a local run queue (runq.hpp: a ring of
+// 256 and a `runnext` slot), a stack cache and a free-G list. An M runs Gs only while it
+// holds a P. A global run queue (sched.lock) takes overflow, yields and Gs readied from
+// plain threads; a P checks it first every 61st schedule so nothing there starves.
+//
+// Switching. A G that blocks calls park(); schedule_away() picks the next G from the
+// local P (runnext first, so a hand-off runs next on the same P, hot in cache) and
+// switches straight to it: one context switch per hand-off, not Go's two (G -> g0 -> G).
+// Only when the P has nothing does the M go to its own stack (g0) and run the idle loop
+// (findrunnable). The unlock of the primitive the G parks on, and the freeing of an
+// exited G's stack, run as an `after_switch` action on the side switched to, because
+// until the switch completes the old G's registers are not saved.
+//
+// Spinning. Waking a sleeping thread costs ~20-40 µs one way on our VMs while a
+// spinning one answers in <100 ns (LIMITS.md #9, #11). So, as in Go, an M without work
+// first *spins*: it tries to steal half of a random victim's queue, repeatedly, for up
+// to spin_ns, before it gives its P back and sleeps on its futex. At most half of the
+// busy Ps may have a spinning M. ready() and spawn() call wakep(), which starts a
+// spinning M only when none is spinning and a P is idle, so a busy runtime makes
+// almost no futex calls and an idle one burns no CPU once the spin ends.
+// Lost wake-ups are excluded as in Go: a producer publishes work (seq_cst) and then
+// reads nmspinning; a spinner decrements nmspinning (seq_cst) and then re-checks every
+// run queue before sleeping. One of the two sees the other.
+//
+// runnext is not stolen while a thief still has spin time left: a hand-off's peer is
+// about to run on its own P and moving it across cores costs more than it gains.
+// The last round before sleeping steals it, so a G readied behind a goroutine that
+// never blocks waits at most ~spin_ns.
+//
+// Where later issues plug in: the per-P timer heap is checked in find_runnable_local
+// and bounds stopm's futex sleep; the poller replaces the sleep; sysmon retakes Ps.
+//
+// Lock order: sched.lock -> stack pool locks. ready() takes no lock when the caller has
+// a P, and sched.lock otherwise, so primitives may call it with their own lock held.
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <ctime>
+#include <mutex>
+#include <thread>
+
+#include "gocxx/runtime.hpp"
+#include "runtime/fatal.hpp"
+#include "runtime/sched.hpp"
+
+namespace gocxx::detail {
+
+namespace {
+
+constexpr int max_p = 1024;
+constexpr std::int64_t spin_ns = 50'000;  // docs/internals.md, "Spinning"
+
+sched_t* g_sched = nullptr;
+std::atomic<p*> g_allp[max_p];
+std::once_flag g_start_once;
+thread_local m* tls_m = nullptr;
+thread_local waiter tls_waiter;
+
+void futex_wait(std::atomic<std::uint32_t>* addr, std::uint32_t val) {
+  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(addr), FUTEX_WAIT_PRIVATE, val, nullptr, nullptr, 0);
+}
+void futex_wake(std::atomic<std::uint32_t>* addr) {
+  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(addr), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+}
+
+inline void cpu_relax() {
+#if defined(__x86_64__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield" ::: "memory");
+#endif
+}
+
+std::uint32_t xorshift(std::uint32_t& s) {
+  if (s == 0) s = 0x9e3779b9u ^ static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(&s));
+  s ^= s << 13;
+  s ^= s >> 17;
+  s ^= s << 5;
+  return s;
+}
+
+void run_after(m* mp) {
+  after_switch a = mp->after;
+  mp->after = {};
+  if (a.fn) a.fn(a.arg);
+}
+
+// ---- global run queue (sched.lock held) ----
+
+void globrunqput_locked(g* gp) {
+  sched_t& s = *g_sched;
+  gp->schedlink = nullptr;
+  if (s.runq_tail) {
+    s.runq_tail->schedlink = gp;
+  } else {
+    s.runq_head = gp;
+  }
+  s.runq_tail = gp;
+  s.runq_size.fetch_add(1, std::memory_order_seq_cst);
+}
+
+void globrunqput_batch_locked(g* head, g* tail, std::int64_t n) {
+  sched_t& s = *g_sched;
+  tail->schedlink = nullptr;
+  if (s.runq_tail) {
+    s.runq_tail->schedlink = head;
+  } else {
+    s.runq_head = head;
+  }
+  s.runq_tail = tail;
+  s.runq_size.fetch_add(n, std::memory_order_seq_cst);
+}
+
+void runqput(p* pp, g* gp, bool next);
+
+// sched.lock held. Takes a fair share of the global queue: returns one G and moves up
+// to `max`-1 (0: no limit) more into pp's local queue.
+g* globrunqget_locked(p* pp, std::int64_t max) {
+  sched_t& s = *g_sched;
+  std::int64_t size = s.runq_size.load(std::memory_order_relaxed);
+  if (size == 0) return nullptr;
+  int procs = s.gomaxprocs.load(std::memory_order_relaxed);
+  std::int64_t n = size / procs + 1;
+  if (n > size) n = size;
+  if (max > 0 && n > max) n = max;
+  if (n > runq::size / 2) n = runq::size / 2;
+  s.runq_size.fetch_sub(n, std::memory_order_relaxed);
+  g* gp = s.runq_head;
+  s.runq_head = gp->schedlink;
+  for (std::int64_t i = 1; i < n; ++i) {
+    g* more = s.runq_head;
+    s.runq_head = more->schedlink;
+    runqput(pp, more, false);
+  }
+  if (!s.runq_head) s.runq_tail = nullptr;
+  return gp;
+}
+
+// ---- local run queue ----
+
+// Owner only. Moves half of a full local queue plus gp to the global queue.
+bool runqputslow(p* pp, g* gp, std::uint32_t h, std::uint32_t t) {
+  constexpr std::uint32_t n = runq::size / 2;
+  if (t - h != runq::size) return false;
+  g* batch[n + 1];
+  for (std::uint32_t i = 0; i < n; ++i) batch[i] = pp->q.ring[(h + i) % runq::size].load(std::memory_order_relaxed);
+  if (!pp->q.head.compare_exchange_strong(h, h + n, std::memory_order_release, std::memory_order_relaxed)) return false;
+  batch[n] = gp;
+  for (std::uint32_t i = 0; i < n; ++i) batch[i]->schedlink = batch[i + 1];
+  std::lock_guard<std::mutex> l(g_sched->lock);
+  globrunqput_batch_locked(batch[0], batch[n], n + 1);
+  return true;
+}
+
+void runqput(p* pp, g* gp, bool next) {
+  if (next) {
+    gp = pp->q.runnext.exchange(gp, std::memory_order_seq_cst);
+    if (!gp) return;  // the kicked-out old runnext goes to the tail
+  }
+  for (;;) {
+    std::uint32_t h = pp->q.head.load(std::memory_order_acquire);
+    std::uint32_t t = pp->q.tail.load(std::memory_order_relaxed);
+    if (t - h < runq::size) {
+      pp->q.ring[t % runq::size].store(gp, std::memory_order_relaxed);
+      pp->q.tail.store(t + 1, std::memory_order_seq_cst);
+      return;
+    }
+    if (runqputslow(pp, gp, h, t)) return;
+  }
+}
+
+// Owner only.
+g* runqget(p* pp) {
+  if (pp->q.runnext.load(std::memory_order_relaxed)) {
+    if (g* next = pp->q.runnext.exchange(nullptr, std::memory_order_acq_rel)) return next;
+  }
+  for (;;) {
+    std::uint32_t h = pp->q.head.load(std::memory_order_acquire);
+    std::uint32_t t = pp->q.tail.load(std::memory_order_relaxed);
+    if (t == h) return nullptr;
+    g* gp = pp->q.ring[h % runq::size].load(std::memory_order_relaxed);
+    if (pp->q.head.compare_exchange_weak(h, h + 1, std::memory_order_release, std::memory_order_relaxed)) return gp;
+  }
+}
+
+// Thief side: takes half of victim's queue into batch; returns how many.
+std::uint32_t runqgrab(p* victim, g** batch, bool steal_runnext) {
+  for (;;) {
+    std::uint32_t h = victim->q.head.load(std::memory_order_acquire);
+    std::uint32_t t = victim->q.tail.load(std::memory_order_acquire);
+    std::uint32_t n = t - h;
+    n = n - n / 2;
+    if (n == 0) {
+      if (steal_runnext && victim->q.runnext.load(std::memory_order_relaxed)) {
+        if (g* next = victim->q.runnext.exchange(nullptr, std::memory_order_acq_rel)) {
+          batch[0] = next;
+          return 1;
+        }
+      }
+      return 0;
+    }
+    if (n > runq::size / 2) continue;  // read head and tail at different times; retry
+    for (std::uint32_t i = 0; i < n; ++i) batch[i] = victim->q.ring[(h + i) % runq::size].load(std::memory_order_relaxed);
+    if (victim->q.head.compare_exchange_weak(h, h + n, std::memory_order_acq_rel, std::memory_order_relaxed)) return n;
+  }
+}
+
+g* runqsteal(p* pp, p* victim, bool steal_runnext) {
+  g* batch[runq::size / 2];
+  std::uint32_t n = runqgrab(victim, batch, steal_runnext);
+  if (n == 0) return nullptr;
+  for (std::uint32_t i = 0; i + 1 < n; ++i) runqput(pp, batch[i], false);
+  return batch[n - 1];
+}
+
+// ---- Ps and Ms ----
+
+// sched.lock held.
+void pidleput_locked(p* pp) {
+  pp->owner = nullptr;
+  pp->link = g_sched->pidle;
+  g_sched->pidle = pp;
+  g_sched->npidle.fetch_add(1, std::memory_order_seq_cst);
+}
+
+// sched.lock held.
+p* pidleget_locked() {
+  p* pp = g_sched->pidle;
+  if (pp) {
+    g_sched->pidle = pp->link;
+    pp->link = nullptr;
+    g_sched->npidle.fetch_sub(1, std::memory_order_seq_cst);
+  }
+  return pp;
+}
+
+void m_main(m* mp);
+
+// Starts an M (a sleeping one, or a new thread) to run pp, or an idle P when pp is null.
+// When `spinning`, the caller has already counted the M in nmspinning.
+void startm(p* pp, bool spinning) {
+  sched_t& s = *g_sched;
+  std::unique_lock<std::mutex> l(s.lock);
+  if (!pp) pp = pidleget_locked();
+  if (!pp) {
+    l.unlock();
+    if (spinning) s.nmspinning.fetch_sub(1, std::memory_order_seq_cst);
+    return;
+  }
+  m* mp = s.midle;
+  if (mp) {
+    s.midle = mp->link;
+    --s.nmidle;
+  }
+  bool fresh = mp == nullptr;
+  if (fresh) {
+    mp = new m;
+    mp->id = s.mcount++;
+  }
+  l.unlock();
+  mp->nextp = pp;
+  mp->spinning = spinning;
+  if (fresh) {
+    std::thread([mp] { m_main(mp); }).detach();
+    return;
+  }
+  mp->note.store(1, std::memory_order_release);
+  futex_wake(&mp->note);
+}
+
+void wakep() {
+  sched_t& s = *g_sched;
+  if (s.npidle.load(std::memory_order_seq_cst) == 0) return;
+  int zero = 0;
+  if (s.nmspinning.load(std::memory_order_seq_cst) != 0 ||
+      !s.nmspinning.compare_exchange_strong(zero, 1, std::memory_order_seq_cst)) {
+    return;
+  }
+  startm(nullptr, true);
+}
+
+void resetspinning(m* mp) {
+  mp->spinning = false;
+  g_sched->nmspinning.fetch_sub(1, std::memory_order_seq_cst);
+  wakep();  // we may have taken one of several Gs: let another M look for the rest
+}
+
+// Sleeps until startm hands this M a P.
+void stopm(m* mp) {
+  sched_t& s = *g_sched;
+  {
+    std::lock_guard<std::mutex> l(s.lock);
+    mp->link = s.midle;
+    s.midle = mp;
+    ++s.nmidle;
+  }
+  while (mp->note.load(std::memory_order_acquire) == 0) futex_wait(&mp->note, 0);
+  mp->note.store(0, std::memory_order_relaxed);
+  mp->link = nullptr;
+  mp->pp = mp->nextp;
+  mp->nextp = nullptr;
+  mp->pp->owner = mp;
+}
+
+// Gives up a P whose id is now >= max_procs: its Gs go to the global queue.
+void retire_p(m* mp) {
+  p* pp = mp->pp;
+  std::lock_guard<std::mutex> l(g_sched->lock);
+  while (g* gp = runqget(pp)) globrunqput_locked(gp);
+  pp->retired = true;
+  pp->owner = nullptr;
+  mp->pp = nullptr;
+}
+
+// Local work only: the 1-in-61 global check, runnext, the local ring, the global queue.
+g* find_runnable_local(p* pp) {
+  sched_t& s = *g_sched;
+  ++pp->schedtick;
+  if (pp->schedtick % 61 == 0 && s.runq_size.load(std::memory_order_relaxed) > 0) {
+    std::lock_guard<std::mutex> l(s.lock);
+    if (g* gp = globrunqget_locked(pp, 1)) return gp;
+  }
+  if (g* gp = runqget(pp)) return gp;
+  if (s.runq_size.load(std::memory_order_relaxed) > 0) {
+    std::lock_guard<std::mutex> l(s.lock);
+    return globrunqget_locked(pp, 0);
+  }
+  return nullptr;
+}
+
+g* steal_work(m* mp, bool steal_runnext) {
+  sched_t& s = *g_sched;
+  int n = s.gomaxprocs.load(std::memory_order_relaxed);
+  p* self = mp->pp;
+  std::uint32_t start = xorshift(self->rand);
+  for (int i = 0; i < n; ++i) {
+    p* victim = g_allp[(start + static_cast<std::uint32_t>(i)) % static_cast<std::uint32_t>(n)].load(std::memory_order_acquire);
+    if (!victim || victim == self) continue;
+    if (g* gp = runqsteal(self, victim, steal_runnext)) return gp;
+  }
+  return nullptr;
+}
+
+bool any_work_visible() {
+  sched_t& s = *g_sched;
+  if (s.runq_size.load(std::memory_order_seq_cst) > 0) return true;
+  int n = s.gomaxprocs.load(std::memory_order_relaxed);
+  for (int i = 0; i < n; ++i) {
+    p* pp = g_allp[i].load(std::memory_order_acquire);
+    if (pp && !pp->q.empty()) return true;
+  }
+  return false;
+}
+
+// On g0. Returns a runnable G with mp->pp held; sleeps while there is none.
+g* findrunnable(m* mp) {
+  sched_t& s = *g_sched;
+  for (;;) {
+    if (!mp->pp) {
+      stopm(mp);
+      continue;
+    }
+    p* pp = mp->pp;
+    if (pp->id >= s.gomaxprocs.load(std::memory_order_relaxed)) {
+      retire_p(mp);
+      if (mp->spinning) {
+        mp->spinning = false;
+        s.nmspinning.fetch_sub(1, std::memory_order_seq_cst);
+      }
+      continue;
+    }
+    if (g* gp = find_runnable_local(pp)) return gp;
+
+    // Spin: steal from the others for up to spin_ns, unless enough Ms already spin.
+    int busy = s.gomaxprocs.load(std::memory_order_relaxed) - s.npidle.load(std::memory_order_relaxed);
+    if (!mp->spinning && 2 * s.nmspinning.load(std::memory_order_relaxed) < busy) {
+      mp->spinning = true;
+      s.nmspinning.fetch_add(1, std::memory_order_seq_cst);
+    }
+    if (mp->spinning) {
+      std::int64_t deadline = nanotime() + spin_ns;
+      for (;;) {
+        bool last = nanotime() >= deadline;
+        if (g* gp = steal_work(mp, last)) return gp;
+        if (s.runq_size.load(std::memory_order_relaxed) > 0) {
+          std::lock_guard<std::mutex> l(s.lock);
+          if (g* gp = globrunqget_locked(pp, 0)) return gp;
+        }
+        if (last) break;
+        for (int i = 0; i < 64; ++i) cpu_relax();
+      }
+    }
+
+    // Give the P back and sleep, re-checking for work after dropping `spinning`.
+    {
+      std::lock_guard<std::mutex> l(s.lock);
+      if (g* gp = globrunqget_locked(pp, 0)) return gp;
+      mp->pp = nullptr;
+      pidleput_locked(pp);
+    }
+    bool was_spinning = mp->spinning;
+    if (was_spinning) {
+      mp->spinning = false;
+      s.nmspinning.fetch_sub(1, std::memory_order_seq_cst);
+    }
+    if (any_work_visible()) {
+      std::lock_guard<std::mutex> l(s.lock);
+      if (p* again = pidleget_locked()) {
+        mp->pp = again;
+        again->owner = mp;
+        if (was_spinning) {
+          mp->spinning = true;
+          s.nmspinning.fetch_add(1, std::memory_order_seq_cst);
+        }
+        continue;
+      }
+    }
+    stopm(mp);
+  }
+}
+
+// mp->curg == gp. Gives gp a stack if it has none (its first run).
+void prepare(m* mp, g* gp);
+
+void g_entry(void* arg);
+
+void execute(m* mp, g* gp) {
+  if (mp->spinning) resetspinning(mp);
+  mp->curg = gp;
+  gp->status.store(g_status::running, std::memory_order_relaxed);
+  if (!gp->stk) prepare(mp, gp);
+  switch_context(mp->g0, gp->ctx, gp);
+  run_after(mp);
+}
+
+void prepare(m* mp, g* gp) {
+  stack_cache* cache = mp->pp ? &mp->pp->stacks : nullptr;
+  gp->stk = stack_alloc(gp->stack_size, cache);
+  make_context(gp->ctx, gp->stk->bottom, gp->stk->top, &g_entry);
+}
+
+void m_main(m* mp) {
+  tls_m = mp;
+  init_thread_context(mp->g0);
+  install_signal_stack();
+  mp->pp = mp->nextp;
+  mp->nextp = nullptr;
+  mp->pp->owner = mp;
+  for (;;) {
+    g* gp = findrunnable(mp);
+    execute(mp, gp);
+  }
+}
+
+// ---- G records ----
+
+g* galloc(p* pp) {
+  g* gp = nullptr;
+  if (pp && pp->gfree) {
+    gp = pp->gfree;
+    pp->gfree = gp->schedlink;
+    --pp->ngfree;
+  } else if (g_sched->ngfree > 0) {
+    std::lock_guard<std::mutex> l(g_sched->lock);
+    if ((gp = g_sched->gfree)) {
+      g_sched->gfree = gp->schedlink;
+      --g_sched->ngfree;
+    }
+  }
+  if (!gp) {
+    gp = new g;
+    gp->w.gp = gp;
+  }
+  gp->schedlink = nullptr;
+  return gp;
+}
+
+void gfree(p* pp, g* gp) {
+  if (pp) {
+    gp->schedlink = pp->gfree;
+    pp->gfree = gp;
+    if (++pp->ngfree < 128) return;
+    // Move half to the global list.
+    std::lock_guard<std::mutex> l(g_sched->lock);
+    while (pp->ngfree > 64) {
+      g* x = pp->gfree;
+      pp->gfree = x->schedlink;
+      --pp->ngfree;
+      x->schedlink = g_sched->gfree;
+      g_sched->gfree = x;
+      ++g_sched->ngfree;
+    }
+    return;
+  }
+  std::lock_guard<std::mutex> l(g_sched->lock);
+  gp->schedlink = g_sched->gfree;
+  g_sched->gfree = gp;
+  ++g_sched->ngfree;
+}
+
+// after_switch action of an exiting G: its stack is no longer in use.
+void release_dead_g(void* arg) {
+  g* gp = static_cast<g*>(arg);
+  m* mp = current_m();
+  p* pp = mp->pp;
+  stack_free(gp->stk, pp ? &pp->stacks : nullptr);
+  gp->stk = nullptr;
+  destroy_context(gp->ctx);
+  gp->status.store(g_status::idle, std::memory_order_relaxed);
+  gfree(pp, gp);
+}
+
+// Switches away from gp (the running G of mp) to the next runnable G of this P, or to
+// g0 when there is none. `after` runs on the side switched to. Returns when gp is
+// resumed (never if `exiting`).
+void schedule_away(m* mp, g* gp, after_switch after, bool exiting) {
+  if (!gp->stk->canary_ok()) fatal_stack_overflow(gp);
+  mp->after = after;
+  p* pp = mp->pp;
+  g* next = nullptr;
+  if (pp->id < g_sched->gomaxprocs.load(std::memory_order_relaxed)) next = find_runnable_local(pp);
+  if (next) {
+    mp->curg = next;
+    next->status.store(g_status::running, std::memory_order_relaxed);
+    if (!next->stk) prepare(mp, next);
+    switch_context(gp->ctx, next->ctx, next, exiting);
+  } else {
+    mp->curg = nullptr;
+    switch_context(gp->ctx, mp->g0, nullptr, exiting);
+  }
+  run_after(current_m());
+}
+
+[[noreturn]] void goexit(g* gp) {
+  m* mp = current_m();
+  gp->status.store(g_status::dead, std::memory_order_relaxed);
+  g_sched->ngoroutines.fetch_sub(1, std::memory_order_relaxed);
+  schedule_away(mp, gp, {&release_dead_g, gp}, true);
+  __builtin_unreachable();
+}
+
+void g_entry(void* arg) {
+  context_entered();
+  run_after(current_m());
+  g* gp = static_cast<g*>(arg);
+  try {
+    gp->fn();
+    gp->fn.reset();
+  } catch (...) {
+    report_panic(gp, std::current_exception());
+  }
+  goexit(gp);
+}
+
+void requeue_yielded(void* arg) {
+  g* gp = static_cast<g*>(arg);
+  {
+    std::lock_guard<std::mutex> l(g_sched->lock);
+    globrunqput_locked(gp);
+  }
+  wakep();
+}
+
+int initial_procs() {
+  if (const char* e = std::getenv("GOCXX_MAXPROCS")) {
+    int n = std::atoi(e);
+    if (n > 0) return n < max_p ? n : max_p;
+  }
+  unsigned hc = std::thread::hardware_concurrency();
+  int n = hc ? static_cast<int>(hc) : 1;
+  return n < max_p ? n : max_p;
+}
+
+p* new_p(int id) {
+  auto* pp = new p;
+  pp->id = id;
+  pp->rand = 0x2545F491u * static_cast<std::uint32_t>(id + 1);
+  g_allp[id].store(pp, std::memory_order_release);
+  return pp;
+}
+
+}  // namespace
+
+sched_t& sched() { return *g_sched; }
+
+[[gnu::noinline]] m* current_m() {
+  asm volatile("" ::: "memory");
+  return tls_m;
+}
+
+std::int64_t nanotime() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+void ensure_started() {
+  std::call_once(g_start_once, [] {
+    auto* s = new sched_t;  // immortal: the runtime outlives main's static destructors
+    int n = initial_procs();
+    s->gomaxprocs.store(n);
+    s->nallp.store(n);
+    g_sched = s;
+    for (int i = n - 1; i >= 0; --i) pidleput_locked(new_p(i));
+    install_overflow_handler();
+  });
+}
+
+waiter* current_waiter() {
+  m* mp = current_m();
+  if (mp && mp->curg) return &mp->curg->w;
+  return &tls_waiter;
+}
+
+void park(wait_reason reason, void (*unlock)(void*), void* arg) {
+  m* mp = current_m();
+  if (mp && mp->curg) {
+    g* gp = mp->curg;
+    gp->reason = reason;
+    gp->status.store(g_status::waiting, std::memory_order_relaxed);
+    schedule_away(mp, gp, {unlock, arg}, false);
+    gp->reason = wait_reason::none;
+    return;
+  }
+  waiter* w = &tls_waiter;
+  if (unlock) unlock(arg);
+  while (w->wake.load(std::memory_order_acquire) == 0) futex_wait(&w->wake, 0);
+  w->wake.store(0, std::memory_order_relaxed);
+}
+
+void ready(waiter* w) {
+  g* gp = w->gp;
+  if (!gp) {
+    w->wake.store(1, std::memory_order_release);
+    futex_wake(&w->wake);
+    return;
+  }
+  gp->status.store(g_status::runnable, std::memory_order_relaxed);
+  m* mp = current_m();
+  if (mp && mp->pp) {
+    runqput(mp->pp, gp, true);
+  } else {
+    std::lock_guard<std::mutex> l(g_sched->lock);
+    globrunqput_locked(gp);
+  }
+  wakep();
+}
+
+void park_forever(wait_reason reason) {
+  for (;;) park(reason, nullptr, nullptr);
+}
+
+std::uint32_t fastrand() {
+  m* mp = current_m();
+  if (mp && mp->pp) return xorshift(mp->pp->rand);
+  thread_local std::uint32_t s = 0;
+  return xorshift(s);
+}
+
+const char* wait_reason_string(wait_reason r) {
+  switch (r) {
+    case wait_reason::none: return "running";
+    case wait_reason::chan_receive: return "chan receive";
+    case wait_reason::chan_send: return "chan send";
+    case wait_reason::chan_receive_nil: return "chan receive (nil chan)";
+    case wait_reason::chan_send_nil: return "chan send (nil chan)";
+    case wait_reason::select: return "select";
+    case wait_reason::select_no_cases: return "select (no cases)";
+    case wait_reason::sync_mutex_lock: return "sync.Mutex.Lock";
+    case wait_reason::sync_rwmutex_lock: return "sync.RWMutex.Lock";
+    case wait_reason::sync_rwmutex_rlock: return "sync.RWMutex.RLock";
+    case wait_reason::sync_wait_group_wait: return "sync.WaitGroup.Wait";
+    case wait_reason::sync_cond_wait: return "sync.Cond.Wait";
+    case wait_reason::sync_once: return "sync.Once.Do";
+    case wait_reason::semacquire: return "semacquire";
+    case wait_reason::sleep: return "sleep";
+    case wait_reason::run_main: return "run";
+  }
+  return "unknown";
+}
+
+void spawn(task fn, const go_options& opts, const std::source_location& where) {
+  ensure_started();
+  m* mp = current_m();
+  p* pp = mp ? mp->pp : nullptr;
+  g* gp = galloc(pp);
+  gp->fn = std::move(fn);
+  gp->stack_size = opts.stack_size;
+  gp->id = g_sched->goid_gen.fetch_add(1, std::memory_order_relaxed) + 1;
+  gp->created_at = where;
+  gp->parent_id = (mp && mp->curg) ? mp->curg->id : 0;
+  gp->reason = wait_reason::none;
+  gp->status.store(g_status::runnable, std::memory_order_relaxed);
+  g_sched->ngoroutines.fetch_add(1, std::memory_order_relaxed);
+  if (pp) {
+    runqput(pp, gp, true);
+  } else {
+    std::lock_guard<std::mutex> l(g_sched->lock);
+    globrunqput_locked(gp);
+  }
+  wakep();
+}
+
+int run_main(task fn, int* exit_code) {
+  ensure_started();
+  if (current_g()) throw panic_error("gocxx::run called from a goroutine");
+  waiter* w = &tls_waiter;
+  spawn(task([&fn, w] {
+          fn();
+          ready(w);
+        }),
+        go_options{}, std::source_location::current());
+  park(wait_reason::run_main, nullptr, nullptr);
+  return *exit_code;
+}
+
+}  // namespace gocxx::detail
+
+namespace gocxx {
+
+void yield() {
+  using namespace detail;
+  m* mp = current_m();
+  if (!mp || !mp->curg) {
+    std::this_thread::yield();
+    return;
+  }
+  g* gp = mp->curg;
+  gp->status.store(g_status::runnable, std::memory_order_relaxed);
+  schedule_away(mp, gp, {&requeue_yielded, gp}, false);
+}
+
+int num_goroutine() {
+  detail::ensure_started();
+  return static_cast<int>(detail::g_sched->ngoroutines.load(std::memory_order_relaxed));
+}
+
+std::uint64_t goroutine_id() {
+  detail::g* gp = detail::current_g();
+  return gp ? gp->id : 0;
+}
+
+int max_procs() {
+  detail::ensure_started();
+  return detail::g_sched->gomaxprocs.load(std::memory_order_relaxed);
+}
+
+int set_max_procs(int n) {
+  using namespace detail;
+  ensure_started();
+  sched_t& s = *g_sched;
+  int prev;
+  {
+    std::lock_guard<std::mutex> l(s.lock);
+    prev = s.gomaxprocs.load();
+    if (n < 1) return prev;
+    if (n > max_p) n = max_p;
+    if (n > prev) {
+      for (int i = prev; i < n; ++i) {
+        p* pp = g_allp[i].load();
+        if (!pp) {
+          pidleput_locked(new_p(i));
+        } else if (pp->retired) {
+          pp->retired = false;
+          pidleput_locked(pp);
+        }
+      }
+    } else if (n < prev) {
+      // Idle Ps beyond n leave the idle list now; busy ones retire at their next schedule.
+      p** link = &s.pidle;
+      while (*link) {
+        p* pp = *link;
+        if (pp->id >= n) {
+          *link = pp->link;
+          pp->link = nullptr;
+          pp->retired = true;
+          s.npidle.fetch_sub(1);
+        } else {
+          link = &pp->link;
+        }
+      }
+    }
+    s.gomaxprocs.store(n);
+    if (n > s.nallp.load()) s.nallp.store(n);
+  }
+  if (n > prev) wakep();
+  return prev;
+}
+
+std::size_t default_stack_size() { return detail::default_stack_size(); }
+void set_default_stack_size(std::size_t bytes) { detail::set_default_stack_size(bytes); }
+
+}  // namespace gocxx

@@ -1,0 +1,119 @@
+// The scheduler's data: G (goroutine), M (OS thread), P (processor) and the global
+// scheduler state. The algorithms live in proc.cpp (its opening comment is the design).
+//
+// Ownership
+// - A G is owned by whoever holds it: the M running it (m::curg), the run queue it sits
+//   in, or the wait queue (sudog) or waiter that will ready it. ready() transfers it
+//   from a waiter to a run queue exactly once.
+// - A P is owned by one M at a time (m::pp), or sits in the idle list under sched.lock.
+// - The per-P caches (stacks, free Gs) are touched only by the M owning the P.
+//
+// Lock order: sched.lock, then stack_pool locks. No channel or sync lock is ever taken
+// under sched.lock, and ready() may be called with a channel lock held.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <source_location>
+#include <vector>
+
+#include "gocxx/detail/task.hpp"
+#include "runtime/fiber.hpp"
+#include "runtime/park.hpp"
+#include "runtime/runq.hpp"
+#include "runtime/stack.hpp"
+
+namespace gocxx::detail {
+
+struct m;
+struct p;
+
+enum class g_status : std::uint32_t { idle, runnable, running, waiting, dead };
+
+struct g {
+  context ctx;
+  stack* stk = nullptr;          // given when the G first runs; null while only spawned
+  std::size_t stack_size = 0;    // requested usable size (0: default)
+  std::uint64_t id = 0;
+  std::atomic<g_status> status{g_status::idle};
+  wait_reason reason = wait_reason::none;
+  std::int64_t wait_since_ns = 0;  // when it parked (monotonic), for diagnostics
+  waiter w;                        // this G as a waiter (w.gp == this)
+  g* schedlink = nullptr;          // run-queue / free-list link
+  task fn;
+  std::source_location created_at;
+  std::uint64_t parent_id = 0;
+};
+
+// An action to run right after a switch, on the side that was switched to (never on the
+// stack being left): it is how park's unlock and a G's exit run only after the old
+// context is fully saved. See park() in proc.cpp.
+struct after_switch {
+  void (*fn)(void*) = nullptr;
+  void* arg = nullptr;
+};
+
+struct p {
+  int id = 0;
+  runq q;
+  std::uint32_t schedtick = 0;  // incremented at every schedule; drives the 1-in-61 check
+  m* owner = nullptr;
+  p* link = nullptr;            // idle list
+  bool retired = false;         // id >= max_procs after a shrink
+  stack_cache stacks;
+  g* gfree = nullptr;           // free G records
+  int ngfree = 0;
+  std::uint32_t rand = 0;       // fast random state (steal order, select)
+};
+
+struct m {
+  context g0;                   // the thread's own stack: idle loop and scheduling
+  g* curg = nullptr;
+  p* pp = nullptr;
+  p* nextp = nullptr;           // handed over by startm before wake-up
+  bool spinning = false;
+  std::atomic<std::uint32_t> note{0};  // futex word the idle M sleeps on
+  m* link = nullptr;            // idle list
+  after_switch after;
+  int id = 0;
+};
+
+struct sched_t {
+  std::mutex lock;  // guards the fields up to `nmidle`
+  g* runq_head = nullptr;
+  g* runq_tail = nullptr;
+  std::atomic<std::int64_t> runq_size{0};
+  p* pidle = nullptr;
+  m* midle = nullptr;
+  int nmidle = 0;
+  int mcount = 0;
+  g* gfree = nullptr;  // global free G records
+  std::atomic<int> ngfree{0};  // read without the lock as a hint
+
+  std::atomic<int> npidle{0};
+  std::atomic<int> nmspinning{0};
+  std::atomic<int> gomaxprocs{0};
+  std::vector<p*> allp;  // grows only; allp[i]->id == i
+  std::atomic<int> nallp{0};
+  std::atomic<std::int64_t> ngoroutines{0};
+  std::atomic<std::uint64_t> goid_gen{0};
+};
+
+sched_t& sched();
+
+// The M the calling code runs on, or null on a plain thread. Never inlined, and never
+// cache its result across a switch: a goroutine may resume on another thread.
+m* current_m();
+inline g* current_g() {
+  m* mp = current_m();
+  return mp ? mp->curg : nullptr;
+}
+
+// Starts the runtime if needed (Ps, signal handler). Idempotent and thread-safe.
+void ensure_started();
+
+// Monotonic nanoseconds.
+std::int64_t nanotime();
+
+}  // namespace gocxx::detail

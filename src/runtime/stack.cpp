@@ -1,0 +1,328 @@
+// Goroutine stacks: slabs, pools per stack size, the guard budget and the return of
+// memory to the kernel. Design and guarantees: stack.hpp and docs/internals.md.
+//
+// Lock order: stack_pool::lock, then pools_lock is never taken under it (pools_lock is
+// only held to find or create a pool). Nothing else is locked under either.
+#include "runtime/stack.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <vector>
+
+#include "runtime/fatal.hpp"
+
+namespace gocxx::detail {
+
+namespace {
+
+constexpr std::size_t page = 4096;
+constexpr unsigned slots_per_slab = 128;
+constexpr std::size_t hot_limit = 256;  // resident stacks a pool keeps beyond the P caches
+
+std::atomic<std::size_t> g_default_size{0};
+
+std::size_t round_page(std::size_t n) { return (n + page - 1) & ~(page - 1); }
+
+long read_max_map_count() {
+  long v = 65530;
+  if (FILE* f = std::fopen("/proc/sys/vm/max_map_count", "r")) {
+    if (std::fscanf(f, "%ld", &v) != 1) v = 65530;
+    std::fclose(f);
+  }
+  return v;
+}
+
+// Guarded slots cost two mappings each; half of the kernel's map budget is left to the
+// application (its own mmaps, malloc arenas, shared libraries).
+struct guard_budget {
+  std::size_t limit;
+  std::atomic<std::size_t> used{0};
+  std::atomic<bool> warned{false};
+  guard_budget() {
+    if (const char* e = std::getenv("GOCXX_STACK_GUARDS")) {
+      limit = static_cast<std::size_t>(std::strtoull(e, nullptr, 10));
+    } else {
+      long m = read_max_map_count();
+      limit = m > 0 ? static_cast<std::size_t>(m) / 4 : 0;
+    }
+  }
+};
+
+guard_budget& budget() {
+  static guard_budget* b = new guard_budget;  // immortal: used until process exit
+  return *b;
+}
+
+}  // namespace
+
+struct stack_pool;
+
+struct slab {
+  char* mem = nullptr;
+  std::size_t map_len = 0;
+  unsigned nfree = 0;
+  bool guarded = false;
+  bool in_partial = false;
+  bool resident = false;  // some slot was handed out since the last madvise
+  stack_pool* pool = nullptr;
+  stack* free = nullptr;
+  stack slots[slots_per_slab];
+};
+
+struct stack_pool {
+  std::mutex lock;
+  std::size_t usable = 0;     // requested usable size (page multiple)
+  std::size_t slot_size = 0;  // usable + one page (guard page, or canary room)
+  stack* hot = nullptr;       // resident stacks, LIFO
+  std::size_t nhot = 0;
+  std::vector<slab*> partial;  // slabs with free slots
+  std::vector<slab*> all;
+};
+
+namespace {
+
+std::mutex pools_lock;
+std::map<std::size_t, stack_pool*>& pools() {
+  static auto* m = new std::map<std::size_t, stack_pool*>;  // immortal
+  return *m;
+}
+std::atomic<stack_pool*> g_default_pool{nullptr};
+
+stack_pool* pool_for(std::size_t usable) {
+  std::lock_guard<std::mutex> l(pools_lock);
+  auto& p = pools()[usable];
+  if (!p) {
+    p = new stack_pool;
+    p->usable = usable;
+    p->slot_size = usable + page;
+  }
+  return p;
+}
+
+void warn_unguarded_once() {
+  auto& b = budget();
+  if (b.warned.exchange(true)) return;
+  std::fprintf(stderr,
+               "gocxx: %zu goroutine stacks have guard pages, the budget derived from "
+               "vm.max_map_count=%ld; further stacks are checked by a canary instead. To keep "
+               "guard pages for more goroutines, raise the limit: sysctl -w vm.max_map_count=N\n",
+               b.used.load(), read_max_map_count());
+}
+
+// pool->lock held. Maps a new slab and adds it to the pool's partial list.
+slab* new_slab(stack_pool* pool) {
+  auto* s = new slab;
+  s->pool = pool;
+  auto& b = budget();
+  std::size_t want = b.used.load(std::memory_order_relaxed) + slots_per_slab;
+  s->guarded = want <= b.limit;
+  s->map_len = page + slots_per_slab * pool->slot_size;
+  void* mem = mmap(nullptr, s->map_len, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+  if (mem == MAP_FAILED) {
+    int err = errno;
+    char msg[512];
+    std::snprintf(msg, sizeof msg,
+                  "runtime: cannot map %zu bytes of goroutine stacks: %s (vm.max_map_count=%ld; "
+                  "if the kernel's map limit is exhausted, raise it: sysctl -w vm.max_map_count=N)",
+                  s->map_len, std::strerror(err), read_max_map_count());
+    fatal_error("out of memory allocating goroutine stack", msg);
+  }
+  s->mem = static_cast<char*>(mem);
+  if (s->guarded) {
+    for (unsigned i = 0; i < slots_per_slab; ++i) {
+      char* slot = s->mem + page + i * pool->slot_size;
+      if (mprotect(slot, page, PROT_NONE) != 0) {
+        // The kernel's map limit was reached early (the application maps a lot): undo
+        // and make this slab unguarded, and stop guarding from now on.
+        for (unsigned j = 0; j < i; ++j) mprotect(s->mem + page + j * pool->slot_size, page, PROT_READ | PROT_WRITE);
+        s->guarded = false;
+        b.limit = 0;
+        break;
+      }
+    }
+  }
+  if (s->guarded) {
+    b.used.fetch_add(slots_per_slab, std::memory_order_relaxed);
+  } else {
+    warn_unguarded_once();
+  }
+  // Slot i spans [mem + page + i*slot, +slot). Guarded: its first page is the guard.
+  // Unguarded: usable from the slot's start; the top 64 bytes are left for the next
+  // slot's canary, and slot 0's canary sits in the slab's leading page.
+  for (unsigned i = 0; i < slots_per_slab; ++i) {
+    stack& st = s->slots[i];
+    char* slot = s->mem + page + i * pool->slot_size;
+    st.owner = s;
+    st.guarded = s->guarded;
+    if (s->guarded) {
+      st.bottom = slot + page;
+      st.top = slot + pool->slot_size;
+    } else {
+      st.bottom = slot;
+      st.top = slot + pool->slot_size - 64;
+    }
+    st.next = i + 1 < slots_per_slab ? &s->slots[i + 1] : nullptr;
+  }
+  s->free = &s->slots[0];
+  s->nfree = slots_per_slab;
+  s->in_partial = true;
+  pool->partial.push_back(s);
+  pool->all.push_back(s);
+  return s;
+}
+
+// pool->lock held.
+stack* take_from_slabs(stack_pool* pool) {
+  slab* s = pool->partial.empty() ? new_slab(pool) : pool->partial.back();
+  stack* st = s->free;
+  s->free = st->next;
+  if (--s->nfree == 0) {
+    s->in_partial = false;
+    pool->partial.pop_back();
+  }
+  s->resident = true;
+  if (!st->guarded) *reinterpret_cast<std::uint64_t*>(st->bottom - 8) = st->expected_canary();
+  st->next = nullptr;
+  return st;
+}
+
+// pool->lock held. Returns `st` to its slab; a slab left wholly free is given back.
+void return_to_slab(stack_pool* pool, stack* st) {
+  slab* s = st->owner;
+  st->next = s->free;
+  s->free = st;
+  if (s->nfree++ == 0) {
+    s->in_partial = true;
+    pool->partial.push_back(s);
+  }
+  if (s->nfree == slots_per_slab && s->resident) {
+    madvise(s->mem, s->map_len, MADV_DONTNEED);
+    s->resident = false;
+  }
+}
+
+stack_pool* default_pool() {
+  stack_pool* p = g_default_pool.load(std::memory_order_acquire);
+  if (!p) {
+    p = pool_for(default_stack_size());
+    g_default_pool.store(p, std::memory_order_release);
+  }
+  return p;
+}
+
+}  // namespace
+
+std::size_t default_stack_size() {
+  std::size_t s = g_default_size.load(std::memory_order_relaxed);
+  if (s == 0) {
+    s = 64 * 1024;
+    if (const char* e = std::getenv("GOCXX_STACK_SIZE")) {
+      unsigned long long v = std::strtoull(e, nullptr, 10);
+      if (v >= 16 * 1024) s = static_cast<std::size_t>(v);
+    }
+    s = round_page(s);
+    g_default_size.store(s, std::memory_order_relaxed);
+  }
+  return s;
+}
+
+void set_default_stack_size(std::size_t bytes) {
+  bytes = round_page(std::max<std::size_t>(bytes, 16 * 1024));
+  g_default_size.store(bytes, std::memory_order_relaxed);
+  g_default_pool.store(nullptr, std::memory_order_release);
+}
+
+stack* stack_alloc(std::size_t size, stack_cache* cache) {
+  stack_pool* pool = default_pool();
+  if (size != 0 && round_page(size) != pool->usable) {
+    pool = pool_for(round_page(std::max<std::size_t>(size, 16 * 1024)));
+    cache = nullptr;
+  }
+  if (cache && cache->count > 0) {
+    stack* st = cache->items[--cache->count];
+    if (st->owner->pool == pool) return st;
+    stack_free(st, nullptr);  // the default size changed since it was cached
+  }
+  std::lock_guard<std::mutex> l(pool->lock);
+  if (pool->hot) {
+    stack* st = pool->hot;
+    pool->hot = st->next;
+    --pool->nhot;
+    // Refill half of the P's cache in the same critical section.
+    if (cache) {
+      while (pool->hot && cache->count < stack_cache::capacity / 2) {
+        stack* more = pool->hot;
+        pool->hot = more->next;
+        --pool->nhot;
+        cache->items[cache->count++] = more;
+      }
+    }
+    return st;
+  }
+  return take_from_slabs(pool);
+}
+
+void stack_free(stack* st, stack_cache* cache) {
+  stack_pool* pool = st->owner->pool;
+  if (cache && pool == g_default_pool.load(std::memory_order_relaxed)) {
+    if (cache->count < stack_cache::capacity) {
+      cache->items[cache->count++] = st;
+      return;
+    }
+    // Full: move the older half to the pool in one critical section.
+    std::lock_guard<std::mutex> l(pool->lock);
+    int half = stack_cache::capacity / 2;
+    for (int i = 0; i < half; ++i) {
+      stack* s = cache->items[i];
+      if (pool->nhot < hot_limit) {
+        s->next = pool->hot;
+        pool->hot = s;
+        ++pool->nhot;
+      } else {
+        return_to_slab(pool, s);
+      }
+    }
+    std::memmove(cache->items, cache->items + half, sizeof(stack*) * (cache->count - half));
+    cache->count -= half;
+    cache->items[cache->count++] = st;
+    return;
+  }
+  std::lock_guard<std::mutex> l(pool->lock);
+  if (pool->nhot < hot_limit) {
+    st->next = pool->hot;
+    pool->hot = st;
+    ++pool->nhot;
+  } else {
+    return_to_slab(pool, st);
+  }
+}
+
+void stack_cache_flush(stack_cache* cache) {
+  while (cache->count > 0) stack_free(cache->items[--cache->count], nullptr);
+}
+
+stack_stats stack_statistics() {
+  stack_stats st;
+  st.guard_budget = budget().limit;
+  std::lock_guard<std::mutex> l(pools_lock);
+  for (auto& [size, pool] : pools()) {
+    std::lock_guard<std::mutex> pl(pool->lock);
+    for (slab* s : pool->all) {
+      ++st.slabs;
+      if (s->resident) ++st.slabs_resident;
+      if (s->guarded) st.guarded_in_use += slots_per_slab - s->nfree;
+    }
+  }
+  return st;
+}
+
+}  // namespace gocxx::detail
