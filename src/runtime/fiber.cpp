@@ -22,14 +22,12 @@ void make_context(context& c, void* bottom, void* top, void (*entry)(void*)) {
   ASAN_UNPOISON_MEMORY_REGION(bottom, static_cast<char*>(top) - static_cast<char*>(bottom));
 #endif
 #if defined(__x86_64__)
-  // From sp upward: [mxcsr | x87 cw][r15][r14][r13][r12 = entry][rbx][rbp = 0][ret = entry
-  // trampoline], then 8 bytes of padding so the trampoline's call sees a 16-byte aligned rsp.
+  // From sp upward: [unused][r12 = entry][r13][r14][r15][rbx][rbp = 0][return address =
+  // entry trampoline], then 8 bytes of padding so the trampoline's call sees a 16-byte
+  // aligned rsp.
   auto* sp = reinterpret_cast<std::uint64_t*>(t - 80);
   std::memset(sp, 0, 80);
-  std::uint32_t mxcsr = 0x1F80, fpucw = 0x037F;
-  std::memcpy(reinterpret_cast<char*>(sp), &mxcsr, 4);
-  std::memcpy(reinterpret_cast<char*>(sp) + 4, &fpucw, 4);
-  sp[4] = reinterpret_cast<std::uint64_t>(entry);                // r12
+  sp[1] = reinterpret_cast<std::uint64_t>(entry);                // r12
   sp[7] = reinterpret_cast<std::uint64_t>(&gocxx_context_entry);  // return address
 #elif defined(__aarch64__)
   auto* sp = reinterpret_cast<std::uint64_t*>(t - 0xb0);
