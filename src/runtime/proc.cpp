@@ -153,7 +153,7 @@ bool runqputslow(p* pp, g* gp, std::uint32_t h, std::uint32_t t) {
   if (!pp->q.head.compare_exchange_strong(h, h + n, std::memory_order_release, std::memory_order_relaxed)) return false;
   batch[n] = gp;
   for (std::uint32_t i = 0; i < n; ++i) batch[i]->schedlink = batch[i + 1];
-  std::lock_guard<std::mutex> l(g_sched->lock);
+  std::lock_guard<runtime_mutex> l(g_sched->lock);
   globrunqput_batch_locked(batch[0], batch[n], n + 1);
   return true;
 }
@@ -246,7 +246,7 @@ void m_main(m* mp);
 // When `spinning`, the caller has already counted the M in nmspinning.
 void startm(p* pp, bool spinning) {
   sched_t& s = *g_sched;
-  std::unique_lock<std::mutex> l(s.lock);
+  std::unique_lock<runtime_mutex> l(s.lock);
   if (!pp) pp = pidleget_locked();
   if (!pp) {
     l.unlock();
@@ -295,7 +295,7 @@ void resetspinning(m* mp) {
 void stopm(m* mp) {
   sched_t& s = *g_sched;
   {
-    std::lock_guard<std::mutex> l(s.lock);
+    std::lock_guard<runtime_mutex> l(s.lock);
     mp->link = s.midle;
     s.midle = mp;
     ++s.nmidle;
@@ -311,7 +311,7 @@ void stopm(m* mp) {
 // Gives up a P whose id is now >= max_procs: its Gs go to the global queue.
 void retire_p(m* mp) {
   p* pp = mp->pp;
-  std::lock_guard<std::mutex> l(g_sched->lock);
+  std::lock_guard<runtime_mutex> l(g_sched->lock);
   while (g* gp = runqget(pp)) globrunqput_locked(gp);
   pp->retired = true;
   pp->owner = nullptr;
@@ -323,12 +323,12 @@ g* find_runnable_local(p* pp) {
   sched_t& s = *g_sched;
   ++pp->schedtick;
   if (pp->schedtick % 61 == 0 && s.runq_size.load(std::memory_order_relaxed) > 0) {
-    std::lock_guard<std::mutex> l(s.lock);
+    std::lock_guard<runtime_mutex> l(s.lock);
     if (g* gp = globrunqget_locked(pp, 1)) return gp;
   }
   if (g* gp = runqget(pp)) return gp;
   if (s.runq_size.load(std::memory_order_relaxed) > 0) {
-    std::lock_guard<std::mutex> l(s.lock);
+    std::lock_guard<runtime_mutex> l(s.lock);
     return globrunqget_locked(pp, 0);
   }
   return nullptr;
@@ -389,7 +389,7 @@ g* findrunnable(m* mp) {
         bool last = nanotime() >= deadline;
         if (g* gp = steal_work(mp, last)) return gp;
         if (s.runq_size.load(std::memory_order_relaxed) > 0) {
-          std::lock_guard<std::mutex> l(s.lock);
+          std::lock_guard<runtime_mutex> l(s.lock);
           if (g* gp = globrunqget_locked(pp, 0)) return gp;
         }
         if (last) break;
@@ -399,7 +399,7 @@ g* findrunnable(m* mp) {
 
     // Give the P back and sleep, re-checking for work after dropping `spinning`.
     {
-      std::lock_guard<std::mutex> l(s.lock);
+      std::lock_guard<runtime_mutex> l(s.lock);
       if (g* gp = globrunqget_locked(pp, 0)) return gp;
       mp->pp = nullptr;
       pidleput_locked(pp);
@@ -410,7 +410,7 @@ g* findrunnable(m* mp) {
       s.nmspinning.fetch_sub(1, std::memory_order_seq_cst);
     }
     if (any_work_visible()) {
-      std::lock_guard<std::mutex> l(s.lock);
+      std::lock_guard<runtime_mutex> l(s.lock);
       if (p* again = pidleget_locked()) {
         mp->pp = again;
         again->owner = mp;
@@ -460,17 +460,45 @@ void m_main(m* mp) {
 
 // ---- G records ----
 
+void count_live(p* pp, std::int64_t d) {
+  if (pp) {
+    pp->live.store(pp->live.load(std::memory_order_relaxed) + d, std::memory_order_relaxed);
+  } else {
+    g_sched->ngoroutines.fetch_add(d, std::memory_order_relaxed);
+  }
+}
+
+std::uint64_t next_goid(p* pp) {
+  constexpr std::uint64_t batch = 16;
+  if (!pp) return g_sched->goid_gen.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (pp->goid_next == pp->goid_end) {
+    pp->goid_next = g_sched->goid_gen.fetch_add(batch, std::memory_order_relaxed) + 1;
+    pp->goid_end = pp->goid_next + batch;
+  }
+  return pp->goid_next++;
+}
+
 g* galloc(p* pp) {
   g* gp = nullptr;
   if (pp && pp->gfree) {
     gp = pp->gfree;
     pp->gfree = gp->schedlink;
     --pp->ngfree;
-  } else if (g_sched->ngfree > 0) {
-    std::lock_guard<std::mutex> l(g_sched->lock);
+  } else if (g_sched->ngfree.load(std::memory_order_relaxed) > 0) {
+    // Refill a batch of 32 in one critical section (Go's gfget).
+    std::lock_guard<runtime_mutex> l(g_sched->lock);
     if ((gp = g_sched->gfree)) {
       g_sched->gfree = gp->schedlink;
-      --g_sched->ngfree;
+      int n = 1;
+      while (pp && g_sched->gfree && n < 32) {
+        g* x = g_sched->gfree;
+        g_sched->gfree = x->schedlink;
+        x->schedlink = pp->gfree;
+        pp->gfree = x;
+        ++pp->ngfree;
+        ++n;
+      }
+      g_sched->ngfree.fetch_sub(n, std::memory_order_relaxed);
     }
   }
   if (!gp) {
@@ -487,21 +515,21 @@ void gfree(p* pp, g* gp) {
     pp->gfree = gp;
     if (++pp->ngfree < 128) return;
     // Move half to the global list.
-    std::lock_guard<std::mutex> l(g_sched->lock);
+    std::lock_guard<runtime_mutex> l(g_sched->lock);
     while (pp->ngfree > 64) {
       g* x = pp->gfree;
       pp->gfree = x->schedlink;
       --pp->ngfree;
       x->schedlink = g_sched->gfree;
       g_sched->gfree = x;
-      ++g_sched->ngfree;
+      g_sched->ngfree.fetch_add(1, std::memory_order_relaxed);
     }
     return;
   }
-  std::lock_guard<std::mutex> l(g_sched->lock);
+  std::lock_guard<runtime_mutex> l(g_sched->lock);
   gp->schedlink = g_sched->gfree;
   g_sched->gfree = gp;
-  ++g_sched->ngfree;
+  g_sched->ngfree.fetch_add(1, std::memory_order_relaxed);
 }
 
 // after_switch action of an exiting G: its stack is no longer in use.
@@ -540,7 +568,7 @@ void schedule_away(m* mp, g* gp, after_switch after, bool exiting) {
 [[noreturn]] void goexit(g* gp) {
   m* mp = current_m();
   gp->status.store(g_status::dead, std::memory_order_relaxed);
-  g_sched->ngoroutines.fetch_sub(1, std::memory_order_relaxed);
+  count_live(mp->pp, -1);
   schedule_away(mp, gp, {&release_dead_g, gp}, true);
   __builtin_unreachable();
 }
@@ -561,7 +589,7 @@ void g_entry(void* arg) {
 void requeue_yielded(void* arg) {
   g* gp = static_cast<g*>(arg);
   {
-    std::lock_guard<std::mutex> l(g_sched->lock);
+    std::lock_guard<runtime_mutex> l(g_sched->lock);
     globrunqput_locked(gp);
   }
   wakep();
@@ -646,7 +674,7 @@ void ready(waiter* w) {
   if (mp && mp->pp) {
     runqput(mp->pp, gp, true);
   } else {
-    std::lock_guard<std::mutex> l(g_sched->lock);
+    std::lock_guard<runtime_mutex> l(g_sched->lock);
     globrunqput_locked(gp);
   }
   wakep();
@@ -692,16 +720,16 @@ void spawn(task fn, const go_options& opts, const std::source_location& where) {
   g* gp = galloc(pp);
   gp->fn = std::move(fn);
   gp->stack_size = opts.stack_size;
-  gp->id = g_sched->goid_gen.fetch_add(1, std::memory_order_relaxed) + 1;
+  gp->id = next_goid(pp);
   gp->created_at = where;
   gp->parent_id = (mp && mp->curg) ? mp->curg->id : 0;
   gp->reason = wait_reason::none;
   gp->status.store(g_status::runnable, std::memory_order_relaxed);
-  g_sched->ngoroutines.fetch_add(1, std::memory_order_relaxed);
+  count_live(pp, 1);
   if (pp) {
     runqput(pp, gp, true);
   } else {
-    std::lock_guard<std::mutex> l(g_sched->lock);
+    std::lock_guard<runtime_mutex> l(g_sched->lock);
     globrunqput_locked(gp);
   }
   wakep();
@@ -737,8 +765,14 @@ void yield() {
 }
 
 int num_goroutine() {
-  detail::ensure_started();
-  return static_cast<int>(detail::g_sched->ngoroutines.load(std::memory_order_relaxed));
+  using namespace detail;
+  ensure_started();
+  std::int64_t n = g_sched->ngoroutines.load(std::memory_order_relaxed);
+  int np = g_sched->nallp.load(std::memory_order_relaxed);
+  for (int i = 0; i < max_p && i < np; ++i) {
+    if (p* pp = g_allp[i].load(std::memory_order_acquire)) n += pp->live.load(std::memory_order_relaxed);
+  }
+  return static_cast<int>(n);
 }
 
 std::uint64_t goroutine_id() {
@@ -757,7 +791,7 @@ int set_max_procs(int n) {
   sched_t& s = *g_sched;
   int prev;
   {
-    std::lock_guard<std::mutex> l(s.lock);
+    std::lock_guard<runtime_mutex> l(s.lock);
     prev = s.gomaxprocs.load();
     if (n < 1) return prev;
     if (n > max_p) n = max_p;

@@ -20,6 +20,7 @@
 
 #include "gocxx/detail/task.hpp"
 #include "runtime/fiber.hpp"
+#include "runtime/lock.hpp"
 #include "runtime/park.hpp"
 #include "runtime/runq.hpp"
 #include "runtime/stack.hpp"
@@ -65,6 +66,11 @@ struct p {
   g* gfree = nullptr;           // free G records
   int ngfree = 0;
   std::uint32_t rand = 0;       // fast random state (steal order, select)
+  std::uint64_t goid_next = 0;  // ids handed out in batches (Go's goidcache): the
+  std::uint64_t goid_end = 0;   // shared counter is touched once per 16 spawns
+  // Goroutines started minus ended on this P. Only the owner writes it (plain
+  // load+store), num_goroutine() sums all Ps: no shared counter on the spawn path.
+  std::atomic<std::int64_t> live{0};
 };
 
 struct m {
@@ -80,7 +86,7 @@ struct m {
 };
 
 struct sched_t {
-  std::mutex lock;  // guards the fields up to `nmidle`
+  runtime_mutex lock;  // guards the fields up to `ngfree`
   g* runq_head = nullptr;
   g* runq_tail = nullptr;
   std::atomic<std::int64_t> runq_size{0};
@@ -91,13 +97,13 @@ struct sched_t {
   g* gfree = nullptr;  // global free G records
   std::atomic<int> ngfree{0};  // read without the lock as a hint
 
-  std::atomic<int> npidle{0};
+  alignas(64) std::atomic<int> npidle{0};
   std::atomic<int> nmspinning{0};
   std::atomic<int> gomaxprocs{0};
   std::vector<p*> allp;  // grows only; allp[i]->id == i
   std::atomic<int> nallp{0};
-  std::atomic<std::int64_t> ngoroutines{0};
-  std::atomic<std::uint64_t> goid_gen{0};
+  alignas(64) std::atomic<std::int64_t> ngoroutines{0};  // started/ended off any P
+  alignas(64) std::atomic<std::uint64_t> goid_gen{0};
 };
 
 sched_t& sched();

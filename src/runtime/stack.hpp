@@ -25,6 +25,8 @@
 #include <cstdint>
 #include <mutex>
 
+#include "runtime/lock.hpp"
+
 namespace gocxx::detail {
 
 struct slab;
