@@ -16,8 +16,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <source_location>
 #include <stdexcept>
+#if __has_include(<source_location>)
+#include <source_location>
+#endif
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -25,6 +27,35 @@
 #include "gocxx/detail/task.hpp"
 
 namespace gocxx {
+
+// Where a goroutine was created (Go prints it as "created by ..."). source_location
+// where the standard library provides it; a minimal equivalent otherwise (clang 14 with
+// libstdc++ 12 lacks the builtin source_location needs).
+#if defined(__cpp_lib_source_location)
+using source_location = std::source_location;
+#else
+class source_location {
+ public:
+  static constexpr source_location current(const char* file = __builtin_FILE(),
+                                           const char* function = __builtin_FUNCTION(),
+                                           unsigned line = __builtin_LINE()) noexcept {
+    source_location l;
+    l.file_ = file;
+    l.function_ = function;
+    l.line_ = line;
+    return l;
+  }
+  constexpr const char* file_name() const noexcept { return file_; }
+  constexpr const char* function_name() const noexcept { return function_; }
+  constexpr unsigned line() const noexcept { return line_; }
+  constexpr unsigned column() const noexcept { return 0; }
+
+ private:
+  const char* file_ = "";
+  const char* function_ = "";
+  unsigned line_ = 0;
+};
+#endif
 
 // A Go panic raised by gocxx: what() is Go's message, e.g. "send on closed channel".
 // Catching it is Go's recover(). If it escapes a goroutine, the program prints
@@ -41,20 +72,20 @@ struct go_options {
 };
 
 namespace detail {
-void spawn(task fn, const go_options& opts, const std::source_location& where);
-int run_main(task fn, int* exit_code);
+void spawn(task fn, const go_options& opts, const source_location& where);
+int run_main(task fn, int* exit_code, const source_location& where);
 }  // namespace detail
 
 // Starts fn as a new goroutine (Go's `go fn()`); returns at once. Works from
 // goroutines and from plain threads; the runtime starts on first use.
 //   gocxx::go([ch] { ch.send(42); });
 template <class F>
-void go(F&& fn, const std::source_location& where = std::source_location::current()) {
+void go(F&& fn, const source_location& where = source_location::current()) {
   detail::spawn(detail::task(std::forward<F>(fn)), go_options{}, where);
 }
 template <class F>
 void go(const go_options& opts, F&& fn,
-        const std::source_location& where = std::source_location::current()) {
+        const source_location& where = source_location::current()) {
   detail::spawn(detail::task(std::forward<F>(fn)), opts, where);
 }
 
@@ -63,12 +94,12 @@ void go(const go_options& opts, F&& fn,
 // int result, or 0 when it returns void.
 //   int main() { return gocxx::run([] { ... }); }
 template <class F>
-int run(F&& main_fn) {
+int run(F&& main_fn, const source_location& where = source_location::current()) {
   int code = 0;
   if constexpr (std::is_convertible_v<std::invoke_result_t<F&>, int>) {
-    return detail::run_main(detail::task([f = std::forward<F>(main_fn), &code]() mutable { code = f(); }), &code);
+    return detail::run_main(detail::task([f = std::forward<F>(main_fn), &code]() mutable { code = f(); }), &code, where);
   } else {
-    return detail::run_main(detail::task([f = std::forward<F>(main_fn)]() mutable { f(); }), &code);
+    return detail::run_main(detail::task([f = std::forward<F>(main_fn)]() mutable { f(); }), &code, where);
   }
 }
 

@@ -713,7 +713,7 @@ const char* wait_reason_string(wait_reason r) {
   return "unknown";
 }
 
-void spawn(task fn, const go_options& opts, const std::source_location& where) {
+void spawn(task fn, const go_options& opts, const gocxx::source_location& where) {
   ensure_started();
   m* mp = current_m();
   p* pp = mp ? mp->pp : nullptr;
@@ -735,7 +735,7 @@ void spawn(task fn, const go_options& opts, const std::source_location& where) {
   wakep();
 }
 
-int run_main(task fn, int* exit_code) {
+int run_main(task fn, int* exit_code, const gocxx::source_location& where) {
   ensure_started();
   if (current_g()) throw panic_error("gocxx::run called from a goroutine");
   waiter* w = &tls_waiter;
@@ -743,7 +743,7 @@ int run_main(task fn, int* exit_code) {
           fn();
           ready(w);
         }),
-        go_options{}, std::source_location::current());
+        go_options{}, where);
   park(wait_reason::run_main, nullptr, nullptr);
   return *exit_code;
 }

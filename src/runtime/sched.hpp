@@ -15,10 +15,10 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
-#include <source_location>
 #include <vector>
 
 #include "gocxx/detail/task.hpp"
+#include "gocxx/runtime.hpp"
 #include "runtime/fiber.hpp"
 #include "runtime/lock.hpp"
 #include "runtime/park.hpp"
@@ -43,7 +43,7 @@ struct g {
   waiter w;                        // this G as a waiter (w.gp == this)
   g* schedlink = nullptr;          // run-queue / free-list link
   task fn;
-  std::source_location created_at;
+  gocxx::source_location created_at;
   std::uint64_t parent_id = 0;
 };
 

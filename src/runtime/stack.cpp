@@ -19,6 +19,10 @@
 
 #include "runtime/fatal.hpp"
 
+#if defined(GOCXX_ASAN)
+#include <sanitizer/lsan_interface.h>
+#endif
+
 namespace gocxx::detail {
 
 namespace {
@@ -137,6 +141,11 @@ slab* new_slab(stack_pool* pool) {
     fatal_error("out of memory allocating goroutine stack", msg);
   }
   s->mem = static_cast<char*>(mem);
+#if defined(GOCXX_ASAN)
+  // LeakSanitizer does not scan mmap'd memory: without this, whatever only a parked
+  // goroutine's stack points to (abandoned when run() returns) would be reported leaked.
+  __lsan_register_root_region(s->mem, s->map_len);
+#endif
   if (s->guarded) {
     for (unsigned i = 0; i < slots_per_slab; ++i) {
       char* slot = s->mem + page + i * pool->slot_size;
