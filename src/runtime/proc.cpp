@@ -59,7 +59,9 @@ constexpr std::int64_t spin_ns = 50'000;  // docs/internals.md, "Spinning"
 sched_t* g_sched = nullptr;
 std::atomic<p*> g_allp[max_p];
 std::once_flag g_start_once;
-thread_local m* tls_m = nullptr;
+// initial-exec: a direct %fs-relative load, never a cached __tls_get_addr result
+// (which could be reused after a switch moved the goroutine to another thread).
+[[gnu::tls_model("initial-exec")]] thread_local m* tls_m = nullptr;
 thread_local waiter tls_waiter;
 
 void futex_wait(std::atomic<std::uint32_t>* addr, std::uint32_t val) {
@@ -322,7 +324,10 @@ void retire_p(m* mp) {
 g* find_runnable_local(p* pp) {
   sched_t& s = *g_sched;
   ++pp->schedtick;
-  if (pp->schedtick % 61 == 0 && s.runq_size.load(std::memory_order_relaxed) > 0) {
+  if (--pp->global_check == 0) {
+    pp->global_check = 61;
+  }
+  if (pp->global_check == 61 && s.runq_size.load(std::memory_order_relaxed) > 0) {
     std::lock_guard<runtime_mutex> l(s.lock);
     if (g* gp = globrunqget_locked(pp, 1)) return gp;
   }
@@ -641,13 +646,13 @@ void ensure_started() {
 }
 
 waiter* current_waiter() {
-  m* mp = current_m();
+  m* mp = tls_m;
   if (mp && mp->curg) return &mp->curg->w;
   return &tls_waiter;
 }
 
 void park(wait_reason reason, void (*unlock)(void*), void* arg) {
-  m* mp = current_m();
+  m* mp = tls_m;  // read before the switch only
   if (mp && mp->curg) {
     g* gp = mp->curg;
     gp->reason = reason;
@@ -670,7 +675,7 @@ void ready(waiter* w) {
     return;
   }
   gp->status.store(g_status::runnable, std::memory_order_relaxed);
-  m* mp = current_m();
+  m* mp = tls_m;  // no switch in this function: the direct read is safe
   if (mp && mp->pp) {
     runqput(mp->pp, gp, true);
   } else {

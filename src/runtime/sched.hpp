@@ -58,7 +58,8 @@ struct after_switch {
 struct p {
   int id = 0;
   runq q;
-  std::uint32_t schedtick = 0;  // incremented at every schedule; drives the 1-in-61 check
+  std::uint32_t schedtick = 0;     // schedules so far (diagnostics)
+  std::uint32_t global_check = 61; // counts down; at 0 the global queue is looked at first
   m* owner = nullptr;
   p* link = nullptr;            // idle list
   bool retired = false;         // id >= max_procs after a shrink
