@@ -6,6 +6,8 @@
 
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -63,12 +65,39 @@ void put_goroutine(out_buf& b, const g* gp, const char* state) {
   b.put("\n");
 }
 
+// Ends the process with Go's exit status 2. exit_group directly rather than _exit: under
+// ThreadSanitizer _exit runs interceptors that can crash after a stack overflow.
+[[noreturn]] void exit2() {
+  syscall(SYS_exit_group, 2);
+  _exit(2);
+}
+
+std::uintptr_t fault_sp(void* uctx) {
+  auto* uc = static_cast<ucontext_t*>(uctx);
+#if defined(__x86_64__)
+  return static_cast<std::uintptr_t>(uc->uc_mcontext.gregs[REG_RSP]);
+#elif defined(__aarch64__)
+  return static_cast<std::uintptr_t>(uc->uc_mcontext.sp);
+#else
+  (void)uc;
+  return 0;
+#endif
+}
+
 struct sigaction g_old_segv, g_old_bus;
 std::once_flag g_handler_once;
 
 void on_fault(int sig, siginfo_t* info, void* uctx) {
   g* gp = current_g();
-  if (gp && gp->stk && gp->stk->in_guard(info->si_addr)) fatal_stack_overflow(gp);
+  if (gp && gp->stk) {
+    if (gp->stk->in_guard(info->si_addr)) fatal_stack_overflow(gp);
+    // Unguarded stack: a runaway recursion faults somewhere below the stack (in another
+    // slot's guard or an unmapped page) before any switch checks the canary. The stack
+    // pointer itself tells: it is below the bottom.
+    auto sp = fault_sp(uctx);
+    auto bottom = reinterpret_cast<std::uintptr_t>(gp->stk->bottom);
+    if (sp < bottom && sp + (1u << 20) >= bottom) fatal_stack_overflow(gp);
+  }
   struct sigaction& old = sig == SIGSEGV ? g_old_segv : g_old_bus;
   if ((old.sa_flags & SA_SIGINFO) && old.sa_sigaction) {
     old.sa_sigaction(sig, info, uctx);
@@ -96,7 +125,7 @@ void fatal_error(const char* what, const char* detail) {
   b.put("\n");
   put_goroutine(b, current_g(), "running");
   b.flush();
-  _exit(2);
+  exit2();
 }
 
 void fatal_stack_overflow(const g* gp) {
@@ -104,13 +133,13 @@ void fatal_stack_overflow(const g* gp) {
   b.put("runtime: goroutine ");
   b.put(gp->id);
   b.put(" stack exceeds ");
-  b.put(static_cast<std::uint64_t>(gp->stk ? gp->stk->size() : 0));
+  b.put(static_cast<std::uint64_t>(gp->stk ? gp->stk->requested : 0));
   b.put("-byte limit");
   b.put(gp->stk && !gp->stk->guarded ? " (canary below the stack overwritten)\n" : "\n");
   b.put("fatal error: stack overflow\n");
   put_goroutine(b, gp, "running");
   b.flush();
-  _exit(2);
+  exit2();
 }
 
 void report_panic(const g* gp, std::exception_ptr e) {
@@ -133,7 +162,7 @@ void report_panic(const g* gp, std::exception_ptr e) {
     if (w <= 0) break;
     off += static_cast<std::size_t>(w);
   }
-  _exit(2);
+  exit2();
 }
 
 void install_signal_stack() {

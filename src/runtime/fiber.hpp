@@ -13,6 +13,23 @@
 
 #include <cstddef>
 
+// Which sanitizer instruments this translation unit, derived from the compiler so that
+// every user of these structs (the library and white-box tests) agrees on their layout.
+#if !defined(GOCXX_ASAN) && defined(__SANITIZE_ADDRESS__)
+#define GOCXX_ASAN 1
+#endif
+#if !defined(GOCXX_TSAN) && defined(__SANITIZE_THREAD__)
+#define GOCXX_TSAN 1
+#endif
+#if defined(__has_feature)
+#if !defined(GOCXX_ASAN) && __has_feature(address_sanitizer)
+#define GOCXX_ASAN 1
+#endif
+#if !defined(GOCXX_TSAN) && __has_feature(thread_sanitizer)
+#define GOCXX_TSAN 1
+#endif
+#endif
+
 #if defined(GOCXX_ASAN)
 #include <sanitizer/common_interface_defs.h>
 #endif

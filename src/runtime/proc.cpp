@@ -40,6 +40,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cxxabi.h>
+#include <malloc.h>
+
 #include <cstdlib>
 #include <ctime>
 #include <mutex>
@@ -85,6 +88,12 @@ std::uint32_t xorshift(std::uint32_t& s) {
   s ^= s >> 17;
   s ^= s << 5;
   return s;
+}
+
+// Saves the running context's exception state into `save` and installs `load`'s.
+inline void eh_swap(m* mp, eh_state& save, const eh_state& load) {
+  save = *mp->eh;
+  *mp->eh = load;
 }
 
 void run_after(m* mp) {
@@ -310,14 +319,23 @@ void stopm(m* mp) {
   mp->pp->owner = mp;
 }
 
-// Gives up a P whose id is now >= max_procs: its Gs go to the global queue.
-void retire_p(m* mp) {
-  p* pp = mp->pp;
-  std::lock_guard<runtime_mutex> l(g_sched->lock);
+// sched.lock held, pp owned by the caller and pp->id >= max_procs: its Gs go to the
+// global queue and it leaves circulation until set_max_procs grows again.
+void retire_p_locked(p* pp) {
   while (g* gp = runqget(pp)) globrunqput_locked(gp);
   pp->retired = true;
   pp->owner = nullptr;
+}
+
+// Gives up mp's P if its id is (still, under the lock) >= max_procs. Returns whether
+// it did; the caller then wakes an M for the Gs moved to the global queue.
+bool retire_p(m* mp) {
+  std::lock_guard<runtime_mutex> l(g_sched->lock);
+  p* pp = mp->pp;
+  if (pp->id < g_sched->gomaxprocs.load(std::memory_order_relaxed)) return false;
+  retire_p_locked(pp);
   mp->pp = nullptr;
+  return true;
 }
 
 // Local work only: the 1-in-61 global check, runnext, the local ring, the global queue.
@@ -327,9 +345,16 @@ g* find_runnable_local(p* pp) {
   if (--pp->global_check == 0) {
     pp->global_check = 61;
   }
-  if (pp->global_check == 61 && s.runq_size.load(std::memory_order_relaxed) > 0) {
-    std::lock_guard<runtime_mutex> l(s.lock);
-    if (g* gp = globrunqget_locked(pp, 1)) return gp;
+  if (pp->global_check == 61) {
+    // Fairness: the global queue first; and a pair of goroutines handing off to each
+    // other through runnext must not starve the local ring, so runnext goes to its tail.
+    if (pp->q.length() > 0 && pp->q.runnext.load(std::memory_order_relaxed)) {
+      if (g* next = pp->q.runnext.exchange(nullptr, std::memory_order_acq_rel)) runqput(pp, next, false);
+    }
+    if (s.runq_size.load(std::memory_order_relaxed) > 0) {
+      std::lock_guard<runtime_mutex> l(s.lock);
+      if (g* gp = globrunqget_locked(pp, 1)) return gp;
+    }
   }
   if (g* gp = runqget(pp)) return gp;
   if (s.runq_size.load(std::memory_order_relaxed) > 0) {
@@ -372,12 +397,12 @@ g* findrunnable(m* mp) {
       continue;
     }
     p* pp = mp->pp;
-    if (pp->id >= s.gomaxprocs.load(std::memory_order_relaxed)) {
-      retire_p(mp);
+    if (pp->id >= s.gomaxprocs.load(std::memory_order_relaxed) && retire_p(mp)) {
       if (mp->spinning) {
         mp->spinning = false;
         s.nmspinning.fetch_sub(1, std::memory_order_seq_cst);
       }
+      wakep();  // its Gs are on the global queue now
       continue;
     }
     if (g* gp = find_runnable_local(pp)) return gp;
@@ -407,7 +432,11 @@ g* findrunnable(m* mp) {
       std::lock_guard<runtime_mutex> l(s.lock);
       if (g* gp = globrunqget_locked(pp, 0)) return gp;
       mp->pp = nullptr;
-      pidleput_locked(pp);
+      if (pp->id >= s.gomaxprocs.load(std::memory_order_relaxed)) {
+        retire_p_locked(pp);  // shrunk meanwhile: never back on the idle list
+      } else {
+        pidleput_locked(pp);
+      }
     }
     bool was_spinning = mp->spinning;
     if (was_spinning) {
@@ -440,6 +469,7 @@ void execute(m* mp, g* gp) {
   mp->curg = gp;
   gp->status.store(g_status::running, std::memory_order_relaxed);
   if (!gp->stk) prepare(mp, gp);
+  eh_swap(mp, mp->g0_eh, gp->eh);
   switch_context(mp->g0, gp->ctx, gp);
   run_after(mp);
 }
@@ -452,6 +482,7 @@ void prepare(m* mp, g* gp) {
 
 void m_main(m* mp) {
   tls_m = mp;
+  mp->eh = reinterpret_cast<eh_state*>(abi::__cxa_get_globals());
   init_thread_context(mp->g0);
   install_signal_stack();
   mp->pp = mp->nextp;
@@ -514,27 +545,49 @@ g* galloc(p* pp) {
   return gp;
 }
 
+// Free G records beyond this many on the global list go back to the allocator, so a
+// burst of a million goroutines leaves no permanent footprint (docs/internals.md).
+constexpr int gfree_global_max = 4096;
+std::atomic<std::uint64_t> g_deleted_since_trim{0};
+
 void gfree(p* pp, g* gp) {
+  g* excess = nullptr;
   if (pp) {
     gp->schedlink = pp->gfree;
     pp->gfree = gp;
     if (++pp->ngfree < 128) return;
-    // Move half to the global list.
+    // Move half to the global list; what does not fit there is deleted.
     std::lock_guard<runtime_mutex> l(g_sched->lock);
     while (pp->ngfree > 64) {
       g* x = pp->gfree;
       pp->gfree = x->schedlink;
       --pp->ngfree;
-      x->schedlink = g_sched->gfree;
-      g_sched->gfree = x;
-      g_sched->ngfree.fetch_add(1, std::memory_order_relaxed);
+      if (g_sched->ngfree.load(std::memory_order_relaxed) < gfree_global_max) {
+        x->schedlink = g_sched->gfree;
+        g_sched->gfree = x;
+        g_sched->ngfree.fetch_add(1, std::memory_order_relaxed);
+      } else {
+        x->schedlink = excess;
+        excess = x;
+      }
     }
-    return;
+  } else {
+    std::lock_guard<runtime_mutex> l(g_sched->lock);
+    gp->schedlink = g_sched->gfree;
+    g_sched->gfree = gp;
+    g_sched->ngfree.fetch_add(1, std::memory_order_relaxed);
   }
-  std::lock_guard<runtime_mutex> l(g_sched->lock);
-  gp->schedlink = g_sched->gfree;
-  g_sched->gfree = gp;
-  g_sched->ngfree.fetch_add(1, std::memory_order_relaxed);
+  std::uint64_t deleted = 0;
+  while (excess) {
+    g* x = excess;
+    excess = x->schedlink;
+    delete x;
+    ++deleted;
+  }
+  if (deleted && g_deleted_since_trim.fetch_add(deleted, std::memory_order_relaxed) + deleted >= 65536) {
+    g_deleted_since_trim.store(0, std::memory_order_relaxed);
+    malloc_trim(0);  // glibc keeps freed memory in its arenas otherwise
+  }
 }
 
 // after_switch action of an exiting G: its stack is no longer in use.
@@ -562,9 +615,11 @@ void schedule_away(m* mp, g* gp, after_switch after, bool exiting) {
     mp->curg = next;
     next->status.store(g_status::running, std::memory_order_relaxed);
     if (!next->stk) prepare(mp, next);
+    eh_swap(mp, gp->eh, next->eh);
     switch_context(gp->ctx, next->ctx, next, exiting);
   } else {
     mp->curg = nullptr;
+    eh_swap(mp, gp->eh, mp->g0_eh);
     switch_context(gp->ctx, mp->g0, nullptr, exiting);
   }
   run_after(current_m());
@@ -729,6 +784,7 @@ void spawn(task fn, const go_options& opts, const gocxx::source_location& where)
   gp->created_at = where;
   gp->parent_id = (mp && mp->curg) ? mp->curg->id : 0;
   gp->reason = wait_reason::none;
+  gp->eh = {};
   gp->status.store(g_status::runnable, std::memory_order_relaxed);
   count_live(pp, 1);
   if (pp) {

@@ -30,6 +30,15 @@ namespace gocxx::detail {
 struct m;
 struct p;
 
+// The C++ runtime's per-thread record of exceptions being handled (the Itanium ABI's
+// __cxa_eh_globals: the caught-exception stack and std::uncaught_exceptions()). It must
+// be per goroutine: a catch handler that blocks and resumes must still see its own
+// exception. The scheduler swaps it at every switch (eh_swap in proc.cpp).
+struct eh_state {
+  void* caught = nullptr;
+  unsigned int uncaught = 0;
+};
+
 enum class g_status : std::uint32_t { idle, runnable, running, waiting, dead };
 
 struct g {
@@ -45,6 +54,7 @@ struct g {
   task fn;
   gocxx::source_location created_at;
   std::uint64_t parent_id = 0;
+  eh_state eh;  // saved while not running
 };
 
 // An action to run right after a switch, on the side that was switched to (never on the
@@ -84,6 +94,8 @@ struct m {
   m* link = nullptr;            // idle list
   after_switch after;
   int id = 0;
+  eh_state* eh = nullptr;  // this thread's live __cxa_eh_globals
+  eh_state g0_eh;          // g0's, saved while a G runs
 };
 
 struct sched_t {

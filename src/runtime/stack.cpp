@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "runtime/fatal.hpp"
+#include "runtime/fiber.hpp"
 
 #if defined(GOCXX_ASAN)
 #include <sanitizer/lsan_interface.h>
@@ -29,7 +30,7 @@ namespace {
 
 constexpr std::size_t page = 4096;
 constexpr unsigned slots_per_slab = 128;
-constexpr std::size_t hot_limit = 256;  // resident stacks a pool keeps beyond the P caches
+
 
 std::atomic<std::size_t> g_default_size{0};
 
@@ -48,11 +49,13 @@ long read_max_map_count() {
 // application (its own mmaps, malloc arenas, shared libraries).
 struct guard_budget {
   std::size_t limit;
+  bool from_env = false;
   std::atomic<std::size_t> used{0};
   std::atomic<bool> warned{false};
   guard_budget() {
     if (const char* e = std::getenv("GOCXX_STACK_GUARDS")) {
       limit = static_cast<std::size_t>(std::strtoull(e, nullptr, 10));
+      from_env = true;
     } else {
       long m = read_max_map_count();
       limit = m > 0 ? static_cast<std::size_t>(m) / 4 : 0;
@@ -114,11 +117,17 @@ stack_pool* pool_for(std::size_t usable) {
 void warn_unguarded_once() {
   auto& b = budget();
   if (b.warned.exchange(true)) return;
+  char why[96];
+  if (b.from_env) {
+    std::snprintf(why, sizeof why, "set by GOCXX_STACK_GUARDS");
+  } else {
+    std::snprintf(why, sizeof why, "derived from vm.max_map_count=%ld", read_max_map_count());
+  }
   std::fprintf(stderr,
-               "gocxx: %zu goroutine stacks have guard pages, the budget derived from "
-               "vm.max_map_count=%ld; further stacks are checked by a canary instead. To keep "
-               "guard pages for more goroutines, raise the limit: sysctl -w vm.max_map_count=N\n",
-               b.used.load(), read_max_map_count());
+               "gocxx: %zu goroutine stacks have guard pages (the budget %s); further stacks are "
+               "checked by a canary instead. To keep guard pages for more goroutines, raise the "
+               "kernel's limit: sysctl -w vm.max_map_count=N\n",
+               b.used.load(), why);
 }
 
 // pool->lock held. Maps a new slab and adds it to the pool's partial list.
@@ -172,6 +181,7 @@ slab* new_slab(stack_pool* pool) {
     char* slot = s->mem + page + i * pool->slot_size;
     st.owner = s;
     st.guarded = s->guarded;
+    st.requested = pool->usable;
     if (s->guarded) {
       st.bottom = slot + page;
       st.top = slot + pool->slot_size;
@@ -217,6 +227,12 @@ void return_to_slab(stack_pool* pool, stack* st) {
     madvise(s->mem, s->map_len, MADV_DONTNEED);
     s->resident = false;
   }
+}
+
+// Resident stacks a pool keeps beyond the P caches: 256, or fewer for big stacks so the
+// hot list never pins more than 16 MiB (possibly all resident).
+std::size_t hot_limit(const stack_pool* pool) {
+  return std::min<std::size_t>(256, std::max<std::size_t>(4, (16u << 20) / pool->slot_size));
 }
 
 stack_pool* default_pool() {
@@ -292,7 +308,7 @@ void stack_free(stack* st, stack_cache* cache) {
     int half = stack_cache::capacity / 2;
     for (int i = 0; i < half; ++i) {
       stack* s = cache->items[i];
-      if (pool->nhot < hot_limit) {
+      if (pool->nhot < hot_limit(pool)) {
         s->next = pool->hot;
         pool->hot = s;
         ++pool->nhot;
@@ -306,7 +322,7 @@ void stack_free(stack* st, stack_cache* cache) {
     return;
   }
   std::lock_guard<runtime_mutex> l(pool->lock);
-  if (pool->nhot < hot_limit) {
+  if (pool->nhot < hot_limit(pool)) {
     st->next = pool->hot;
     pool->hot = st;
     ++pool->nhot;

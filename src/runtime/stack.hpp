@@ -36,6 +36,7 @@ struct stack {
   char* top = nullptr;     // one past the highest usable byte (16-byte aligned)
   slab* owner = nullptr;
   stack* next = nullptr;   // free-list link while not in use
+  std::size_t requested = 0;  // the usable size asked for (reported on overflow)
   bool guarded = false;
 
   std::size_t size() const { return static_cast<std::size_t>(top - bottom); }

@@ -1,0 +1,1073 @@
+// Tests of the goroutine runtime (include/gocxx/runtime.hpp, src/runtime/): spawning,
+// run(), ids and counts, the scheduler's parallelism, stealing and fairness, max_procs,
+// stack sizes, the internal park/ready seam, and a million parked goroutines
+// (issues 2 and 12).
+//
+// Synchronisation in these tests is std::atomic counters polled with gocxx::yield()
+// (std::this_thread::yield on a plain thread) or the park/ready seam itself: never
+// channels or sync (tested elsewhere), never sleeps. Only tests about time (the idle
+// runtime's CPU use) measure time, with generous bounds.
+//
+// Every test leaves the runtime as it found it: all its goroutines ended (see settle())
+// and max_procs restored, so the tests also pass when run in one process.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "gocxx/runtime.hpp"
+#include "runtime/park.hpp"
+#include "runtime/stack.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+namespace detail = gocxx::detail;
+
+#if defined(__SANITIZE_THREAD__)
+constexpr bool kTsan = true;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+constexpr bool kTsan = true;
+#else
+constexpr bool kTsan = false;
+#endif
+#else
+constexpr bool kTsan = false;
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAsan = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAsan = true;
+#else
+constexpr bool kAsan = false;
+#endif
+#else
+constexpr bool kAsan = false;
+#endif
+constexpr bool kSanitized = kTsan || kAsan;
+
+// How many goroutines a test keeps alive at once. ThreadSanitizer counts every fiber as
+// a thread and dies beyond 8,128 of them alive (gcc 12's runtime), so under TSan the
+// tests that hold many goroutines at once hold 4,000.
+constexpr int kManyLive = kTsan ? 4'000 : 10'000;
+
+// A million goroutines take ~4 GiB and a few seconds natively; AddressSanitizer
+// multiplies both (100,000 then), and TSan caps live fibers (see kManyLive).
+constexpr int kMillion = kTsan ? kManyLive : kAsan ? 100'000 : 1'000'000;
+
+// Polls pred, yielding the goroutine (or the plain thread) between tries.
+template <class Pred>
+void wait_until(Pred pred) {
+  while (!pred()) gocxx::yield();
+}
+
+// Waits until every goroutine a test started has ended (num_goroutine is back to `n`).
+void settle(int n) {
+  wait_until([n] { return gocxx::num_goroutine() <= n; });
+}
+
+// The goroutine count a test starts from: the goroutines of earlier tests have all
+// ended, except that a run()'s main may still be on its way out when run() returns.
+int baseline() {
+  auto deadline = std::chrono::steady_clock::now() + 10s;  // generous: never hangs
+  while (gocxx::num_goroutine() != 0 && std::chrono::steady_clock::now() < deadline) gocxx::yield();
+  return gocxx::num_goroutine();
+}
+
+// Sets max_procs for the test's scope and restores the previous value after it.
+struct procs_scope {
+  int prev;
+  explicit procs_scope(int n) : prev(gocxx::set_max_procs(n)) {}
+  ~procs_scope() { gocxx::set_max_procs(prev); }
+  procs_scope(const procs_scope&) = delete;
+  procs_scope& operator=(const procs_scope&) = delete;
+};
+
+// Spins the CPU for `iterations` rounds without yielding.
+void burn(int iterations) {
+  for (int i = 0; i < iterations; ++i) asm volatile("" ::: "memory");
+}
+
+std::uint64_t thread_hash() { return std::hash<std::thread::id>{}(std::this_thread::get_id()); }
+
+// Uses about `bytes` of stack: frames of a 4 KiB buffer, every cache line written, so
+// each page of the range is really touched. Not a tail call (the buffer is read after).
+[[gnu::noinline]] unsigned use_stack(std::size_t bytes) {
+  volatile char buf[4096];
+  for (std::size_t i = 0; i < sizeof buf; i += 64) buf[i] = static_cast<char>(i >> 6);
+  unsigned deeper = bytes > sizeof buf ? use_stack(bytes - sizeof buf) : 0;
+  return deeper + static_cast<unsigned char>(buf[(bytes / 64 % 64) * 64]);
+}
+
+// The process's resident set, from /proc/self/status (VmRSS), in bytes.
+std::size_t rss_bytes() {
+  std::size_t kb = 0;
+  if (FILE* f = std::fopen("/proc/self/status", "r")) {
+    char line[256];
+    while (std::fgets(line, sizeof line, f)) {
+      if (std::strncmp(line, "VmRSS:", 6) == 0) {
+        kb = std::strtoull(line + 6, nullptr, 10);
+        break;
+      }
+    }
+    std::fclose(f);
+  }
+  return kb * 1024;
+}
+
+double cpu_seconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  auto sec = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return sec(ru.ru_utime) + sec(ru.ru_stime);
+}
+
+// park's unlock callback for the tests: counts the parked goroutine (release), after
+// its context is saved, so whoever sees the count may ready it.
+void count_parked(void* counter) { static_cast<std::atomic<int>*>(counter)->fetch_add(1, std::memory_order_release); }
+
+// Parks n goroutines at once (each on its own waiter, the way a channel receiver
+// parks), then readies every one, handing goroutine i the value perm(i). Each woken
+// goroutine counts the value it received. Returns the per-value receive counts.
+// `at_peak` runs in main while all n are parked.
+std::vector<std::uint32_t> park_burst(int n, const std::function<void()>& at_peak = {}) {
+  std::vector<detail::waiter*> waiters(static_cast<std::size_t>(n), nullptr);
+  std::vector<std::uint32_t> value(static_cast<std::size_t>(n), 0);
+  std::vector<std::atomic<std::uint32_t>> received(static_cast<std::size_t>(n));
+  std::atomic<int> parked{0}, finished{0};
+  auto perm = [n](int i) {  // a permutation of [0, n): 7919 is prime and divides no n used
+    return static_cast<std::uint32_t>((static_cast<std::uint64_t>(i) * 7919u) % static_cast<std::uint64_t>(n));
+  };
+  gocxx::run([&] {
+    for (int i = 0; i < n; ++i) {
+      gocxx::go([&, i] {
+        waiters[static_cast<std::size_t>(i)] = detail::current_waiter();
+        detail::park(detail::wait_reason::chan_receive, &count_parked, &parked);
+        received[value[static_cast<std::size_t>(i)]].fetch_add(1, std::memory_order_relaxed);
+        finished.fetch_add(1, std::memory_order_release);
+      });
+    }
+    wait_until([&] { return parked.load(std::memory_order_acquire) == n; });
+    EXPECT_GE(gocxx::num_goroutine(), n + 1);
+    if (at_peak) at_peak();
+    for (int i = 0; i < n; ++i) {
+      value[static_cast<std::size_t>(i)] = perm(i);
+      detail::ready(waiters[static_cast<std::size_t>(i)]);
+    }
+    wait_until([&] { return finished.load(std::memory_order_acquire) == n; });
+  });
+  std::vector<std::uint32_t> counts(static_cast<std::size_t>(n));
+  for (std::size_t i = 0; i < counts.size(); ++i) counts[i] = received[i].load();
+  return counts;
+}
+
+// How many of counts differ from 1 (a value lost or received twice).
+std::size_t not_exactly_once(const std::vector<std::uint32_t>& counts) {
+  return static_cast<std::size_t>(std::count_if(counts.begin(), counts.end(), [](std::uint32_t c) { return c != 1; }));
+}
+
+// Starts a goroutine from this (plain) thread and waits for it to run, up to `limit`
+// (a generous bound: a stranded goroutine fails the test instead of hanging it). The
+// flag is shared, so a goroutine that runs after giving up writes nothing stale.
+bool runs_within(std::chrono::seconds limit) {
+  auto ran = std::make_shared<std::atomic<bool>>(false);
+  gocxx::go([ran] { ran->store(true); });
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!ran->load() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  return ran->load();
+}
+
+// ---- go, run, ids, counts ----
+
+TEST(Runtime, GoFromPlainThreadStartsTheRuntime) {
+  // First in the file so that, run alone or first, it is what starts the runtime.
+  std::atomic<std::uint64_t> id{0};
+  std::atomic<bool> ran{false};
+  std::thread t([&] {
+    EXPECT_EQ(gocxx::goroutine_id(), 0u);
+    gocxx::go([&] {
+      id.store(gocxx::goroutine_id());
+      ran.store(true, std::memory_order_release);
+    });
+  });
+  t.join();
+  wait_until([&] { return ran.load(std::memory_order_acquire); });
+  EXPECT_NE(id.load(), 0u);
+}
+
+TEST(Runtime, GoFromManyPlainThreadsAtOnce) {
+  const int base = baseline();
+  constexpr int threads = 8, per = 1000;
+  std::atomic<int> done{0};
+  std::vector<std::thread> ts;
+  for (int t = 0; t < threads; ++t) {
+    ts.emplace_back([&] {
+      for (int i = 0; i < per; ++i) gocxx::go([&] { done.fetch_add(1, std::memory_order_relaxed); });
+    });
+  }
+  for (auto& t : ts) t.join();
+  wait_until([&] { return done.load() == threads * per; });
+  settle(base);
+  EXPECT_EQ(done.load(), threads * per);
+}
+
+TEST(Runtime, RunReturnsMainsResult) {
+  EXPECT_EQ(gocxx::run([] { return 42; }), 42);
+  EXPECT_EQ(gocxx::run([] { return -7; }), -7);
+  EXPECT_EQ(gocxx::run([] {}), 0);
+  bool ran = false;
+  EXPECT_EQ(gocxx::run([&] { ran = gocxx::goroutine_id() != 0; }), 0);
+  EXPECT_TRUE(ran);
+}
+
+TEST(Runtime, RunCanBeCalledManyTimes) {
+  const int base = baseline();
+  for (int round = 0; round < 200; ++round) {
+    std::atomic<int> done{0};
+    int r = gocxx::run([&] {
+      for (int i = 0; i < 10; ++i) gocxx::go([&] { done.fetch_add(1); });
+      wait_until([&] { return done.load() == 10; });
+      return round;
+    });
+    ASSERT_EQ(r, round);
+  }
+  settle(base);
+  EXPECT_EQ(gocxx::num_goroutine(), base);
+}
+
+TEST(Runtime, RunFromSeveralPlainThreadsAtOnce) {
+  constexpr int threads = 4;
+  std::vector<int> results(threads, -1);
+  std::vector<std::thread> ts;
+  for (int t = 0; t < threads; ++t) {
+    ts.emplace_back([&results, t] {
+      results[static_cast<std::size_t>(t)] = gocxx::run([t] {
+        std::atomic<int> done{0};
+        for (int i = 0; i < 100; ++i) gocxx::go([&] { done.fetch_add(1); });
+        wait_until([&] { return done.load() == 100; });
+        return t * 10;
+      });
+    });
+  }
+  for (auto& th : ts) th.join();
+  for (int t = 0; t < threads; ++t) EXPECT_EQ(results[static_cast<std::size_t>(t)], t * 10);
+}
+
+TEST(Runtime, RunInsideAGoroutineIsAPanic) {
+  bool threw = false;
+  gocxx::run([&] {
+    try {
+      gocxx::run([] {});
+    } catch (const gocxx::panic_error&) {
+      threw = true;
+    }
+  });
+  EXPECT_TRUE(threw);
+}
+
+TEST(Runtime, GoInsideGoroutinesNests) {
+  const int base = baseline();
+  // A chain: each goroutine spawns the next, 1000 deep.
+  std::atomic<int> depth{0};
+  std::function<void(int)> link = [&](int left) {
+    depth.fetch_add(1);
+    if (left > 0) gocxx::go([&link, left] { link(left - 1); });
+  };
+  gocxx::run([&] {
+    gocxx::go([&] { link(999); });
+    wait_until([&] { return depth.load() == 1000; });
+  });
+  settle(base);
+  EXPECT_EQ(depth.load(), 1000);
+}
+
+TEST(Runtime, GoroutineIdIsZeroOnPlainThreads) {
+  EXPECT_EQ(gocxx::goroutine_id(), 0u);
+  std::uint64_t other = 1;
+  std::thread([&] { other = gocxx::goroutine_id(); }).join();
+  EXPECT_EQ(other, 0u);
+}
+
+TEST(Runtime, GoroutineIdsAreUniqueNonZeroAndStable) {
+  const int base = baseline();
+  constexpr int n = kManyLive;
+  std::vector<std::uint64_t> ids(n, 0);
+  std::atomic<int> done{0}, unstable{0};
+  std::uint64_t main_id = 0;
+  gocxx::run([&] {
+    main_id = gocxx::goroutine_id();
+    for (int i = 0; i < n; ++i) {
+      gocxx::go([&, i] {
+        std::uint64_t id = gocxx::goroutine_id();
+        ids[static_cast<std::size_t>(i)] = id;
+        for (int k = 0; k < 3; ++k) {
+          gocxx::yield();  // may resume on another thread: the id must not change
+          if (gocxx::goroutine_id() != id) unstable.fetch_add(1);
+        }
+        done.fetch_add(1, std::memory_order_release);
+      });
+    }
+    wait_until([&] { return done.load(std::memory_order_acquire) == n; });
+  });
+  settle(base);
+  EXPECT_NE(main_id, 0u);
+  EXPECT_EQ(unstable.load(), 0);
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), 0u), 0);
+  ids.push_back(main_id);
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(std::adjacent_find(ids.begin(), ids.end()), ids.end()) << "a goroutine id was reused";
+}
+
+TEST(Runtime, NumGoroutineCountsLiveGoroutines) {
+  const int base = baseline();
+  constexpr int n = 100;
+  std::vector<detail::waiter*> waiters(n, nullptr);
+  std::atomic<int> parked{0};
+  gocxx::run([&] {
+    EXPECT_EQ(gocxx::num_goroutine(), base + 1);  // main
+    for (int i = 0; i < n; ++i) {
+      gocxx::go([&, i] {
+        waiters[static_cast<std::size_t>(i)] = detail::current_waiter();
+        detail::park(detail::wait_reason::sleep, &count_parked, &parked);
+      });
+    }
+    // Spawned but not yet run goroutines count too (Go counts them).
+    EXPECT_EQ(gocxx::num_goroutine(), base + 1 + n);
+    wait_until([&] { return parked.load(std::memory_order_acquire) == n; });
+    EXPECT_EQ(gocxx::num_goroutine(), base + 1 + n);  // parked ones count
+    for (auto* w : waiters) detail::ready(w);
+    wait_until([&] { return gocxx::num_goroutine() == base + 1; });
+  });
+  settle(base);
+  EXPECT_EQ(gocxx::num_goroutine(), base);
+}
+
+TEST(Runtime, HundredThousandGoroutinesFromManySpawnersEachRunOnce) {
+  const int base = baseline();
+  constexpr int spawners = 100, per = 1000, n = spawners * per;
+  std::vector<std::atomic<std::uint32_t>> runs(n);
+  std::atomic<int> done{0};
+  gocxx::run([&] {
+    for (int s = 0; s < spawners; ++s) {
+      gocxx::go([&, s] {
+        for (int i = 0; i < per; ++i) {
+          gocxx::go([&, k = s * per + i] {
+            runs[static_cast<std::size_t>(k)].fetch_add(1, std::memory_order_relaxed);
+            done.fetch_add(1, std::memory_order_release);
+          });
+        }
+      });
+    }
+    wait_until([&] { return done.load(std::memory_order_acquire) >= n; });
+  });
+  settle(base);  // every goroutine ended: a duplicate run would have shown by now
+  EXPECT_EQ(done.load(), n);
+  int bad = 0;
+  for (auto& r : runs) bad += r.load() != 1;
+  EXPECT_EQ(bad, 0) << "goroutines that did not run exactly once";
+}
+
+TEST(Runtime, GoroutinesMayUseExceptionsInternally) {
+  // A panic caught inside its goroutine is Go's recover: the program goes on.
+  const int base = baseline();
+  std::atomic<int> caught{0};
+  gocxx::run([&] {
+    for (int i = 0; i < 100; ++i) {
+      gocxx::go([&, i] {
+        try {
+          if (i % 2) throw gocxx::panic_error("odd");
+          throw std::runtime_error("even");
+        } catch (const gocxx::panic_error& e) {
+          if (std::string(e.what()) == "odd") caught.fetch_add(1);
+        } catch (const std::runtime_error& e) {
+          if (std::string(e.what()) == "even") caught.fetch_add(1);
+        }
+      });
+    }
+    wait_until([&] { return caught.load() == 100; });
+  });
+  settle(base);
+  static_assert(std::is_base_of_v<std::logic_error, gocxx::panic_error>);
+}
+
+TEST(Runtime, CatchHandlersThatSwitchKeepTheirOwnException) {
+  // Go code recovers and then blocks (a deferred recover() that sends on a channel),
+  // so C++ catch handlers that park or yield are ordinary. The C++ runtime keeps the
+  // exceptions being handled in a per-thread stack (__cxa_get_globals): it must be per
+  // goroutine, or one goroutine's `throw;` rethrows another's exception and ending a
+  // handler frees an exception some other handler is still using.
+  const int base = baseline();
+  procs_scope one(1);  // interleave the handlers on one thread deterministically
+  constexpr int n = 8;
+  std::atomic<int> done{0}, wrong{0};
+  gocxx::run([&] {
+    for (int k = 0; k < n; ++k) {
+      gocxx::go([&, k] {
+        const std::string mine = "exception " + std::to_string(k);
+        try {
+          throw std::runtime_error(mine);
+        } catch (const std::runtime_error& e) {
+          for (int i = 0; i < 10; ++i) gocxx::yield();  // the others enter their handlers
+          if (e.what() != mine) wrong.fetch_add(1);
+          try {
+            throw;  // rethrows the exception this handler is handling
+          } catch (const std::runtime_error& again) {
+            if (&again != &e) wrong.fetch_add(1);
+            for (int i = 0; i < 10; ++i) gocxx::yield();
+          }
+          if (std::uncaught_exceptions() != 0) wrong.fetch_add(1);
+        }
+        done.fetch_add(1);
+      });
+    }
+    wait_until([&] { return done.load() == n; });
+  });
+  settle(base);
+  EXPECT_EQ(wrong.load(), 0);
+}
+
+// ---- the scheduler: parallelism, stealing, fairness ----
+
+TEST(Runtime, TwoProcsRunGoroutinesOnTwoThreadsByStealing) {
+  // One goroutine spawns 200 goroutines (they fit its P's local queue of 256, so none
+  // goes to the global queue) and then keeps its thread busy without yielding. Its own
+  // P cannot run them, so each one that runs was stolen by the other P, on another thread.
+  const int base = baseline();
+  procs_scope two(2);
+  constexpr int n = 200;
+  std::vector<std::uint64_t> ran_on(n, 0);
+  std::atomic<int> done{0};
+  std::uint64_t spawner_thread = 0;
+  bool all_ran_while_spawner_busy = false;
+  gocxx::run([&] {
+    spawner_thread = thread_hash();
+    for (int i = 0; i < n; ++i) {
+      gocxx::go([&, i] {
+        ran_on[static_cast<std::size_t>(i)] = thread_hash();
+        done.fetch_add(1, std::memory_order_release);
+      });
+    }
+    // Busy, without yielding; a generous bound turns a broken stealer into a failure
+    // rather than a hang.
+    auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (done.load(std::memory_order_acquire) < n && std::chrono::steady_clock::now() < deadline) {
+    }
+    all_ran_while_spawner_busy = done.load() == n;
+    wait_until([&] { return done.load(std::memory_order_acquire) == n; });
+  });
+  settle(base);
+  EXPECT_TRUE(all_ran_while_spawner_busy) << done.load() << " of " << n << " ran while the spawner held its P";
+  std::vector<std::uint64_t> threads = ran_on;
+  threads.push_back(spawner_thread);
+  std::sort(threads.begin(), threads.end());
+  threads.erase(std::unique(threads.begin(), threads.end()), threads.end());
+  EXPECT_GE(threads.size(), 2u);
+  EXPECT_EQ(std::count(ran_on.begin(), ran_on.end(), spawner_thread), 0);
+}
+
+TEST(Runtime, TwoProcsRunBusyGoroutinesOnTwoThreads) {
+  // Busy goroutines that yield now and then, spread over both Ps: at least two OS
+  // threads run them, and never more than max_procs goroutines run at once.
+  const int base = baseline();
+  procs_scope two(2);
+  constexpr int n = 64;
+  std::atomic<int> running{0}, max_running{0}, done{0};
+  std::atomic<std::uint64_t> first_thread{0};
+  std::atomic<bool> second_thread{false};
+  gocxx::run([&] {
+    for (int i = 0; i < n; ++i) {
+      gocxx::go([&] {
+        auto deadline = std::chrono::steady_clock::now() + 30s;  // generous: a failure, not a hang
+        for (int round = 0; !second_thread.load() || round < 20; ++round) {
+          int now = running.fetch_add(1) + 1;
+          int seen = max_running.load();
+          while (now > seen && !max_running.compare_exchange_weak(seen, now)) {
+          }
+          std::uint64_t me = thread_hash(), none = 0;
+          if (!first_thread.compare_exchange_strong(none, me) && none != me) second_thread.store(true);
+          burn(2000);
+          running.fetch_sub(1);
+          gocxx::yield();
+          if (std::chrono::steady_clock::now() > deadline) break;
+        }
+        done.fetch_add(1);
+      });
+    }
+    wait_until([&] { return done.load() == n; });
+  });
+  settle(base);
+  EXPECT_TRUE(second_thread.load());
+  EXPECT_LE(max_running.load(), 2);
+}
+
+TEST(Runtime, OneProcRunsOneGoroutineAtATime) {
+  const int base = baseline();
+  procs_scope one(1);
+  constexpr int n = 32;
+  std::atomic<int> running{0}, overlap{0}, done{0};
+  gocxx::run([&] {
+    for (int i = 0; i < n; ++i) {
+      gocxx::go([&] {
+        for (int round = 0; round < 50; ++round) {
+          if (running.fetch_add(1) != 0) overlap.fetch_add(1);
+          burn(200);
+          running.fetch_sub(1);
+          gocxx::yield();
+        }
+        done.fetch_add(1);
+      });
+    }
+    wait_until([&] { return done.load() == n; });
+  });
+  settle(base);
+  EXPECT_EQ(overlap.load(), 0);
+}
+
+TEST(Runtime, YieldLoopDoesNotStarveOthersWithOneProc) {
+  // With one P, a goroutine that loops on yield() must let the others run: it stops
+  // as soon as they have all run. (A bound on its iterations turns starvation into a
+  // failure rather than a hang.)
+  const int base = baseline();
+  procs_scope one(1);
+  constexpr int others = 100;
+  std::atomic<int> ran{0};
+  std::atomic<long> spins{0};
+  std::atomic<bool> spinner_done{false};
+  gocxx::run([&] {
+    gocxx::go([&] {
+      long i = 0;
+      while (ran.load() < others && i < 10'000'000) {
+        gocxx::yield();
+        ++i;
+      }
+      spins.store(i);
+      spinner_done.store(true);
+    });
+    gocxx::yield();  // let the spinner start first
+    for (int i = 0; i < others; ++i) gocxx::go([&] { ran.fetch_add(1); });
+    wait_until([&] { return spinner_done.load(); });
+  });
+  settle(base);
+  EXPECT_EQ(ran.load(), others);
+  EXPECT_LT(spins.load(), 10'000'000);
+}
+
+TEST(Runtime, TwoYieldLoopsShareOneProc) {
+  // Two goroutines that both loop on yield() alternate: each makes progress while the
+  // other runs (Go's Gosched puts the caller on the global queue, behind the others).
+  const int base = baseline();
+  procs_scope one(1);
+  std::atomic<int> a{0}, b{0};
+  std::atomic<int> done{0};
+  std::atomic<int> max_gap{0};
+  gocxx::run([&] {
+    auto loop = [&](std::atomic<int>& mine, std::atomic<int>& other) {
+      int last_other = other.load();
+      int gap = 0;
+      while (mine.load() < 10'000) {
+        mine.fetch_add(1);
+        gocxx::yield();
+        int o = other.load();
+        gap = o == last_other && o < 10'000 ? gap + 1 : 0;
+        last_other = o;
+        if (gap > max_gap.load()) max_gap.store(gap);
+      }
+      done.fetch_add(1);
+    };
+    gocxx::go([&] { loop(a, b); });
+    gocxx::go([&] { loop(b, a); });
+    wait_until([&] { return done.load() == 2; });
+  });
+  settle(base);
+  EXPECT_EQ(a.load(), 10'000);
+  EXPECT_EQ(b.load(), 10'000);
+  // A goroutine yields at most ~61 times (the global-queue check interval) before the
+  // other runs; allow slack for the main goroutine, which also yields.
+  EXPECT_LT(max_gap.load(), 200);
+}
+
+TEST(Runtime, HandOffPingPongDoesNotStarveTheRunQueue) {
+  // Two goroutines handing off to each other (each readies the other, which goes to
+  // runnext, then parks: a ping-pong over unbuffered channels) keep one P busy forever.
+  // Goroutines waiting in that P's local run queue must still get to run. Go bounds the
+  // wait: runnext inherits the time slice and sysmon preempts a slice after 10 ms.
+  const int base = baseline();
+  procs_scope one(1);
+  constexpr long limit = 5'000'000;  // hand-offs before the test calls it starvation
+  constexpr int queued = 3;
+  std::atomic<long> rounds{0};
+  std::atomic<int> queued_ran{0}, players_done{0};
+  std::atomic<bool> stop{false};
+  std::atomic<detail::waiter*> slot_a{nullptr}, slot_b{nullptr};
+  struct publish {
+    std::atomic<detail::waiter*>* slot;
+    detail::waiter* w;
+  };
+  // park's unlock: publish the parked goroutine's waiter once it is switched out.
+  auto unlock = [](void* arg) {
+    auto* p = static_cast<publish*>(arg);
+    p->slot->store(p->w, std::memory_order_release);
+  };
+  // Takes the parked peer's waiter, readies it, parks; until told to stop. In the steady
+  // state the peer's waiter is always there (it was published before we resumed), so
+  // neither player ever yields: only hand-offs.
+  auto play = [&](std::atomic<detail::waiter*>& mine, std::atomic<detail::waiter*>& peers) {
+    for (;;) {
+      detail::waiter* pw;
+      while (!(pw = peers.exchange(nullptr, std::memory_order_acquire))) {
+        if (stop.load()) return;
+        gocxx::yield();  // only at the start, before the peer first parks
+      }
+      if (queued_ran.load() == queued || rounds.fetch_add(1) >= limit) {
+        stop.store(true);
+        detail::ready(pw);
+        return;
+      }
+      publish pub{&mine, detail::current_waiter()};
+      detail::ready(pw);
+      detail::park(detail::wait_reason::chan_receive, unlock, &pub);
+      if (stop.load()) return;
+    }
+  };
+  gocxx::run([&] {
+    gocxx::go([&] {
+      publish pub{&slot_a, detail::current_waiter()};
+      detail::park(detail::wait_reason::chan_receive, unlock, &pub);  // A parks first
+      if (!stop.load()) play(slot_a, slot_b);
+      players_done.fetch_add(1);
+    });
+    gocxx::go([&] {
+      play(slot_b, slot_a);
+      players_done.fetch_add(1);
+    });
+    wait_until([&] { return rounds.load() > 1000 || stop.load(); });
+    // Main runs here only through the global queue's 1-in-61 turn. The first goroutines
+    // spawned are pushed out of runnext into the local ring by the later ones: they are
+    // the ones that must not starve.
+    for (int i = 0; i < queued; ++i) gocxx::go([&] { queued_ran.fetch_add(1); });
+    wait_until([&] { return players_done.load() == 2; });
+  });
+  settle(base);
+  EXPECT_EQ(queued_ran.load(), queued);
+  EXPECT_LT(rounds.load(), limit) << "a runnable goroutine waited through " << limit << " hand-offs";
+}
+
+TEST(Runtime, IdleRuntimeBurnsNoCpu) {
+  // Use the runtime on every P, let it go idle, and measure the process's CPU time
+  // over an idle second: under 1% of a core. The idle Ms spin ~50 µs before they sleep;
+  // the 100 ms pause before measuring covers that tail many times over.
+  const int base = baseline();
+  std::atomic<int> done{0};
+  gocxx::run([&] {
+    for (int i = 0; i < kManyLive; ++i) {
+      gocxx::go([&] {
+        gocxx::yield();
+        done.fetch_add(1);
+      });
+    }
+    wait_until([&] { return done.load() == kManyLive; });
+  });
+  settle(base);
+  std::this_thread::sleep_for(100ms);
+  double before = cpu_seconds();
+  auto t0 = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(1s);
+  double used = cpu_seconds() - before;
+  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_LT(used, 0.01 * elapsed) << "CPU seconds used by an idle runtime over " << elapsed << " s";
+}
+
+// ---- max_procs ----
+
+TEST(Runtime, SetMaxProcsReturnsThePreviousValue) {
+  const int orig = gocxx::max_procs();
+  EXPECT_GE(orig, 1);
+  EXPECT_EQ(gocxx::set_max_procs(0), orig);  // n < 1 only queries
+  EXPECT_EQ(gocxx::set_max_procs(-5), orig);
+  EXPECT_EQ(gocxx::max_procs(), orig);
+  EXPECT_EQ(gocxx::set_max_procs(3), orig);
+  EXPECT_EQ(gocxx::max_procs(), 3);
+  EXPECT_EQ(gocxx::set_max_procs(1), 3);
+  EXPECT_EQ(gocxx::max_procs(), 1);
+  EXPECT_EQ(gocxx::set_max_procs(orig), 1);
+  EXPECT_EQ(gocxx::max_procs(), orig);
+  // Work still runs after the changes.
+  EXPECT_TRUE(runs_within(30s)) << "a goroutine started after the changes never ran";
+}
+
+TEST(Runtime, ShrinkingRightAfterGrowingStrandsNoWork) {
+  // Growing wakes a spinning M for the new P; shrinking at once leaves that P owned, so
+  // it is not taken off the idle list. The M must not put it back on the idle list (or
+  // hand it to the next M woken for work) and then sleep: a goroutine queued meanwhile
+  // would wait forever with every M asleep.
+  procs_scope keep(gocxx::max_procs());
+  for (int i = 0; i < 2000; ++i) {
+    gocxx::set_max_procs(2);
+    gocxx::set_max_procs(1);
+    ASSERT_TRUE(runs_within(30s)) << "round " << i << ": a goroutine was stranded after shrinking max_procs";
+  }
+}
+
+TEST(Runtime, MaxProcsFromEnvironmentOrHardware) {
+  // Without GOCXX_MAXPROCS the default is the number of CPUs, as in Go.
+  if (std::getenv("GOCXX_MAXPROCS")) GTEST_SKIP() << "GOCXX_MAXPROCS is set";
+  unsigned hc = std::thread::hardware_concurrency();
+  if (hc == 0) GTEST_SKIP();
+  procs_scope keep(gocxx::max_procs());  // only to restore whatever an earlier test left
+  EXPECT_GE(gocxx::max_procs(), 1);
+}
+
+TEST(Runtime, ShrinkingMaxProcsWhileGoroutinesRunLosesNoWork) {
+  // Shrink from 4 Ps to 1 while 1,000 goroutines keep yielding: the goroutines queued
+  // on the Ps that retire must still run to completion.
+  const int base = baseline();
+  procs_scope four(4);
+  constexpr int n = 1000, rounds = 100;
+  std::atomic<int> done{0};
+  std::atomic<int> started{0};
+  gocxx::run([&] {
+    for (int i = 0; i < n; ++i) {
+      gocxx::go([&] {
+        started.fetch_add(1);
+        for (int r = 0; r < rounds; ++r) gocxx::yield();
+        done.fetch_add(1);
+      });
+    }
+    wait_until([&] { return started.load() > n / 2; });
+    EXPECT_EQ(gocxx::set_max_procs(1), 4);
+    wait_until([&] { return done.load() == n; });
+  });
+  settle(base);
+  EXPECT_EQ(done.load(), n);
+}
+
+TEST(Runtime, ShrinkingMaxProcsFromAPlainThreadLosesNoWork) {
+  const int base = baseline();
+  procs_scope four(4);
+  constexpr int n = 1000;
+  std::atomic<int> done{0}, started{0};
+  for (int i = 0; i < n; ++i) {
+    gocxx::go([&] {
+      started.fetch_add(1);
+      for (int r = 0; r < 200; ++r) gocxx::yield();
+      done.fetch_add(1);
+    });
+  }
+  wait_until([&] { return started.load() > n / 4; });
+  gocxx::set_max_procs(1);
+  auto deadline = std::chrono::steady_clock::now() + 60s;  // generous: a failure, not a hang
+  while (done.load() < n && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  ASSERT_EQ(done.load(), n) << "goroutines stranded after shrinking max_procs";
+  settle(base);
+}
+
+TEST(Runtime, GrowingAndShrinkingMaxProcsWhileGoroutinesRun) {
+  const int base = baseline();
+  procs_scope keep(gocxx::max_procs());
+  constexpr int n = 2000, rounds = 200;
+  std::atomic<int> done{0};
+  std::atomic<bool> stop_changing{false};
+  std::atomic<int> changer_done{0};
+  gocxx::run([&] {
+    for (int i = 0; i < n; ++i) {
+      gocxx::go([&] {
+        for (int r = 0; r < rounds; ++r) gocxx::yield();
+        done.fetch_add(1);
+      });
+    }
+    // A goroutine cycles max_procs through 1..4 while the workers run.
+    gocxx::go([&] {
+      const int sizes[] = {4, 1, 3, 2, 1, 4, 2};
+      for (int k = 0; !stop_changing.load(); ++k) {
+        gocxx::set_max_procs(sizes[k % 7]);
+        for (int y = 0; y < 20; ++y) gocxx::yield();
+      }
+      changer_done.store(1);
+    });
+    auto deadline = std::chrono::steady_clock::now() + 120s;  // generous: a failure, not a hang
+    wait_until([&] { return done.load() == n || std::chrono::steady_clock::now() > deadline; });
+    stop_changing.store(true);
+    gocxx::set_max_procs(2);
+    wait_until([&] { return changer_done.load() == 1 || std::chrono::steady_clock::now() > deadline; });
+  });
+  EXPECT_EQ(done.load(), n) << "goroutines stranded while max_procs changed";
+  if (done.load() == n) settle(base);
+}
+
+// ---- stacks ----
+
+TEST(Runtime, DefaultStackSizeIs64KiB) {
+  if (std::getenv("GOCXX_STACK_SIZE")) GTEST_SKIP() << "GOCXX_STACK_SIZE is set";
+  EXPECT_EQ(gocxx::default_stack_size(), 64u * 1024);
+  EXPECT_EQ(detail::default_stack_size(), 64u * 1024);
+}
+
+TEST(Runtime, DefaultStackIsUsable) {
+  // A goroutine on the default stack can use most of it.
+  const std::size_t size = gocxx::default_stack_size();
+  unsigned r = 0;
+  gocxx::run([&] { r = use_stack(size - 16 * 1024); });
+  (void)r;
+  SUCCEED();
+}
+
+TEST(Runtime, GoOptionsStackSizeGivesAtLeastThatMuch) {
+  // ~1 MiB of frames on a 2 MiB stack, and ~7 MiB on an 8 MiB one; the default stack
+  // is far smaller, so only the option makes this possible.
+  const int base = baseline();
+  std::atomic<int> done{0};
+  gocxx::run([&] {
+    gocxx::go({.stack_size = 2u << 20}, [&] {
+      use_stack(1u << 20);
+      done.fetch_add(1);
+    });
+    gocxx::go(gocxx::go_options{.stack_size = 8u << 20}, [&] {
+      use_stack(7u << 20);
+      done.fetch_add(1);
+    });
+    // Odd sizes round up: 100,000 bytes asked, ~90,000 used.
+    gocxx::go({.stack_size = 100'000}, [&] {
+      use_stack(90'000);
+      done.fetch_add(1);
+    });
+    wait_until([&] { return done.load() == 3; });
+  });
+  settle(base);
+  EXPECT_EQ(done.load(), 3);
+}
+
+TEST(Runtime, ManyGoroutinesWithBigStacks) {
+  // 200 goroutines with 1 MiB stacks each using 512 KiB, alive at once.
+  const int base = baseline();
+  constexpr int n = 200;
+  std::atomic<int> deep{0}, done{0};
+  gocxx::run([&] {
+    for (int i = 0; i < n; ++i) {
+      gocxx::go({.stack_size = 1u << 20}, [&] {
+        use_stack(512u << 10);
+        deep.fetch_add(1);
+        wait_until([&] { return deep.load() == n; });  // all alive together
+        use_stack(512u << 10);
+        done.fetch_add(1);
+      });
+    }
+    wait_until([&] { return done.load() == n; });
+  });
+  settle(base);
+  EXPECT_EQ(done.load(), n);
+}
+
+TEST(Runtime, SetDefaultStackSize) {
+  const int base = baseline();
+  const std::size_t orig = gocxx::default_stack_size();
+  gocxx::set_default_stack_size(256u * 1024);
+  EXPECT_EQ(gocxx::default_stack_size(), 256u * 1024);
+  std::atomic<int> done{0};
+  gocxx::run([&] {
+    for (int i = 0; i < 20; ++i) {
+      gocxx::go([&] {
+        use_stack(200u * 1024);  // would overflow a 64 KiB stack
+        done.fetch_add(1);
+      });
+    }
+    wait_until([&] { return done.load() == 20; });
+  });
+  settle(base);
+  // Sizes are whole pages, at least what was asked.
+  gocxx::set_default_stack_size(100'000);
+  EXPECT_GE(gocxx::default_stack_size(), 100'000u);
+  EXPECT_EQ(gocxx::default_stack_size() % 4096, 0u);
+  gocxx::set_default_stack_size(orig);
+  EXPECT_EQ(gocxx::default_stack_size(), orig);
+  // Back on the original size, goroutines still run (stacks cached at the other size
+  // are not handed out as default ones).
+  done.store(0);
+  gocxx::run([&] {
+    for (int i = 0; i < 200; ++i) gocxx::go([&] { done.fetch_add(1); });
+    wait_until([&] { return done.load() == 200; });
+  });
+  settle(base);
+}
+
+// ---- the park/ready seam (src/runtime/park.hpp) ----
+
+TEST(Runtime, ParkRunsUnlockAfterTheGoroutineIsSwitchedOut) {
+  const int base = baseline();
+  struct state {
+    detail::waiter* parked = nullptr;
+    std::atomic<detail::waiter*> published{nullptr};
+    std::atomic<bool> unlock_saw_other_context{false};
+    std::atomic<bool> resumed{false};
+  } st;
+  gocxx::run([&] {
+    gocxx::go([&] {
+      st.parked = detail::current_waiter();
+      EXPECT_TRUE(st.parked->is_goroutine());
+      detail::park(
+          detail::wait_reason::chan_receive,
+          [](void* arg) {
+            auto* s = static_cast<state*>(arg);
+            // Runs on the context switched to, never on the parking goroutine.
+            s->unlock_saw_other_context.store(detail::current_waiter() != s->parked);
+            s->published.store(s->parked, std::memory_order_release);
+          },
+          &st);
+      st.resumed.store(true);
+    });
+    wait_until([&] { return st.published.load(std::memory_order_acquire) != nullptr; });
+    EXPECT_FALSE(st.resumed.load());
+    detail::ready(st.published.load());
+    wait_until([&] { return st.resumed.load(); });
+  });
+  settle(base);
+  EXPECT_TRUE(st.unlock_saw_other_context.load());
+  EXPECT_TRUE(st.resumed.load());
+}
+
+TEST(Runtime, ParkWithoutUnlockAndReadyFromAPlainThread) {
+  const int base = baseline();
+  std::atomic<detail::waiter*> w{nullptr};
+  std::atomic<int> parked{0};
+  std::atomic<bool> resumed{false};
+  gocxx::go([&] {
+    w.store(detail::current_waiter());
+    detail::park(detail::wait_reason::sleep, &count_parked, &parked);
+    resumed.store(true);
+  });
+  wait_until([&] { return parked.load(std::memory_order_acquire) == 1; });
+  std::thread([&] { detail::ready(w.load()); }).join();  // a plain thread wakes a goroutine
+  wait_until([&] { return resumed.load(); });
+  settle(base);
+}
+
+TEST(Runtime, PlainThreadWaiterIsReadiedByAGoroutine) {
+  // The waiter abstraction: a plain thread parks on the same seam and a goroutine wakes it.
+  detail::waiter* me = detail::current_waiter();
+  EXPECT_FALSE(me->is_goroutine());
+  std::atomic<detail::waiter*> published{nullptr};
+  struct ctx {
+    std::atomic<detail::waiter*>* slot;
+    detail::waiter* w;
+  } c{&published, me};
+  std::atomic<bool> woke_from_goroutine{false};
+  gocxx::go([&] {
+    detail::waiter* w;
+    while (!(w = published.load(std::memory_order_acquire))) gocxx::yield();
+    woke_from_goroutine.store(true);
+    detail::ready(w);
+  });
+  detail::park(
+      detail::wait_reason::chan_receive,
+      [](void* arg) {
+        auto* x = static_cast<ctx*>(arg);
+        x->slot->store(x->w, std::memory_order_release);
+      },
+      &c);
+  EXPECT_TRUE(woke_from_goroutine.load());
+  // Parking again works (the wake flag was consumed), readied by another plain thread.
+  std::atomic<bool> go_ahead{false};
+  std::thread t([&] {
+    while (!go_ahead.load()) std::this_thread::yield();
+    detail::ready(me);
+  });
+  detail::park(detail::wait_reason::sleep, [](void* a) { static_cast<std::atomic<bool>*>(a)->store(true); }, &go_ahead);
+  t.join();
+}
+
+TEST(Runtime, ReadyHandsOffToTheWakersProc) {
+  // A goroutine readied by a goroutine runs next on the waker's P (runnext): with one P,
+  // it runs before goroutines already queued, as soon as the waker parks.
+  const int base = baseline();
+  procs_scope one(1);
+  std::vector<int> order;
+  std::atomic<int> parked{0}, waker_parked{0}, done{0};
+  std::atomic<detail::waiter*> w{nullptr}, waker{nullptr};
+  gocxx::run([&] {
+    gocxx::go([&] {
+      w.store(detail::current_waiter());
+      detail::park(detail::wait_reason::chan_receive, &count_parked, &parked);
+      order.push_back(0);
+      done.fetch_add(1);
+    });
+    wait_until([&] { return parked.load(std::memory_order_acquire) == 1; });
+    gocxx::go([&] {
+      for (int i = 1; i <= 3; ++i) {
+        gocxx::go([&, i] {
+          order.push_back(i);
+          done.fetch_add(1);
+        });
+      }
+      // The three are queued; now hand off to the parked one and park.
+      waker.store(detail::current_waiter());
+      detail::ready(w.load());
+      detail::park(detail::wait_reason::sleep, &count_parked, &waker_parked);
+    });
+    wait_until([&] { return done.load() == 4 && waker_parked.load(std::memory_order_acquire) == 1; });
+    detail::ready(waker.load());
+  });
+  settle(base);
+  ASSERT_EQ(order.size(), 4u);
+  EXPECT_EQ(order[0], 0) << "the readied goroutine did not run next";
+}
+
+// ---- a million goroutines (issue 12) ----
+
+TEST(Runtime, MillionGoroutinesParkedAtOnceEachWokenOnce) {
+  if (std::getenv("GOCXX_SKIP_MILLION")) GTEST_SKIP() << "GOCXX_SKIP_MILLION is set";
+  const int base = baseline();
+  auto counts = park_burst(kMillion);
+  settle(base);
+  EXPECT_EQ(not_exactly_once(counts), 0u) << "values not received exactly once, of " << kMillion;
+  EXPECT_EQ(gocxx::num_goroutine(), base);
+}
+
+TEST(Runtime, MemoryReturnsAfterAMillionGoroutineBurst) {
+  // RSS after a burst of a million goroutines, all parked at once and then ended, is
+  // back within 64 MiB of what it was before (the burst itself takes ~4 GiB); and the
+  // stack slabs the burst made resident are given back.
+  if (std::getenv("GOCXX_SKIP_MILLION")) GTEST_SKIP() << "GOCXX_SKIP_MILLION is set";
+  if (kSanitized) GTEST_SKIP() << "RSS is not meaningful under sanitizers (shadow memory, quarantine)";
+  const int base = baseline();
+  constexpr std::size_t bound = 64u << 20;
+  // Warm up: start every P and M and their caches, so only the burst is measured.
+  (void)park_burst(10'000);
+  settle(base);
+  const std::size_t rss_before = rss_bytes();
+  const auto stats_before = detail::stack_statistics();
+  std::size_t rss_peak = 0;
+  detail::stack_stats stats_peak;
+  auto counts = park_burst(kMillion, [&] {
+    rss_peak = rss_bytes();
+    stats_peak = detail::stack_statistics();
+  });
+  settle(base);
+  EXPECT_EQ(not_exactly_once(counts), 0u);
+  counts = {};
+  counts.shrink_to_fit();
+  const std::size_t rss_after = rss_bytes();
+  const auto stats_after = detail::stack_statistics();
+  std::printf("rss before %zu MiB, at peak %zu MiB, after %zu MiB; resident slabs before %zu, at peak %zu, after %zu (of %zu)\n",
+              rss_before >> 20, rss_peak >> 20, rss_after >> 20, stats_before.slabs_resident, stats_peak.slabs_resident,
+              stats_after.slabs_resident, stats_after.slabs);
+  EXPECT_GT(rss_peak, rss_before + (1u << 30)) << "the burst did not make its stacks resident?";
+  EXPECT_LT(rss_after, rss_before + bound) << "RSS grew by " << ((rss_after - rss_before) >> 20) << " MiB";
+  EXPECT_GT(stats_peak.slabs_resident, stats_before.slabs_resident);
+  EXPECT_LT(stats_after.slabs_resident, stats_peak.slabs_resident / 10) << "slabs left resident after the burst";
+}
+
+}  // namespace
