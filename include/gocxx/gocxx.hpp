@@ -1,4 +1,8 @@
 // gocxx/gocxx.hpp: the whole library, one include.
 #pragma once
 
+#include "gocxx/chan.hpp"
 #include "gocxx/runtime.hpp"
+#include "gocxx/select.hpp"
+#include "gocxx/semaphore.hpp"
+#include "gocxx/sync.hpp"

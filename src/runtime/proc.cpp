@@ -50,6 +50,7 @@
 
 #include "gocxx/runtime.hpp"
 #include "runtime/fatal.hpp"
+#include "runtime/lock.hpp"
 #include "runtime/sched.hpp"
 
 namespace gocxx::detail {
@@ -66,21 +67,6 @@ std::once_flag g_start_once;
 // (which could be reused after a switch moved the goroutine to another thread).
 [[gnu::tls_model("initial-exec")]] thread_local m* tls_m = nullptr;
 thread_local waiter tls_waiter;
-
-void futex_wait(std::atomic<std::uint32_t>* addr, std::uint32_t val) {
-  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(addr), FUTEX_WAIT_PRIVATE, val, nullptr, nullptr, 0);
-}
-void futex_wake(std::atomic<std::uint32_t>* addr) {
-  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(addr), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
-}
-
-inline void cpu_relax() {
-#if defined(__x86_64__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield" ::: "memory");
-#endif
-}
 
 std::uint32_t xorshift(std::uint32_t& s) {
   if (s == 0) s = 0x9e3779b9u ^ static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(&s));
@@ -164,7 +150,7 @@ bool runqputslow(p* pp, g* gp, std::uint32_t h, std::uint32_t t) {
   if (!pp->q.head.compare_exchange_strong(h, h + n, std::memory_order_release, std::memory_order_relaxed)) return false;
   batch[n] = gp;
   for (std::uint32_t i = 0; i < n; ++i) batch[i]->schedlink = batch[i + 1];
-  std::lock_guard<runtime_mutex> l(g_sched->lock);
+  std::lock_guard<runtime_lock> l(g_sched->lock);
   globrunqput_batch_locked(batch[0], batch[n], n + 1);
   return true;
 }
@@ -257,7 +243,7 @@ void m_main(m* mp);
 // When `spinning`, the caller has already counted the M in nmspinning.
 void startm(p* pp, bool spinning) {
   sched_t& s = *g_sched;
-  std::unique_lock<runtime_mutex> l(s.lock);
+  std::unique_lock<runtime_lock> l(s.lock);
   if (!pp) pp = pidleget_locked();
   if (!pp) {
     l.unlock();
@@ -282,7 +268,7 @@ void startm(p* pp, bool spinning) {
     return;
   }
   mp->note.store(1, std::memory_order_release);
-  futex_wake(&mp->note);
+  futex_wake(&mp->note, 1);
 }
 
 void wakep() {
@@ -306,7 +292,7 @@ void resetspinning(m* mp) {
 void stopm(m* mp) {
   sched_t& s = *g_sched;
   {
-    std::lock_guard<runtime_mutex> l(s.lock);
+    std::lock_guard<runtime_lock> l(s.lock);
     mp->link = s.midle;
     s.midle = mp;
     ++s.nmidle;
@@ -330,7 +316,7 @@ void retire_p_locked(p* pp) {
 // Gives up mp's P if its id is (still, under the lock) >= max_procs. Returns whether
 // it did; the caller then wakes an M for the Gs moved to the global queue.
 bool retire_p(m* mp) {
-  std::lock_guard<runtime_mutex> l(g_sched->lock);
+  std::lock_guard<runtime_lock> l(g_sched->lock);
   p* pp = mp->pp;
   if (pp->id < g_sched->gomaxprocs.load(std::memory_order_relaxed)) return false;
   retire_p_locked(pp);
@@ -352,13 +338,13 @@ g* find_runnable_local(p* pp) {
       if (g* next = pp->q.runnext.exchange(nullptr, std::memory_order_acq_rel)) runqput(pp, next, false);
     }
     if (s.runq_size.load(std::memory_order_relaxed) > 0) {
-      std::lock_guard<runtime_mutex> l(s.lock);
+      std::lock_guard<runtime_lock> l(s.lock);
       if (g* gp = globrunqget_locked(pp, 1)) return gp;
     }
   }
   if (g* gp = runqget(pp)) return gp;
   if (s.runq_size.load(std::memory_order_relaxed) > 0) {
-    std::lock_guard<runtime_mutex> l(s.lock);
+    std::lock_guard<runtime_lock> l(s.lock);
     return globrunqget_locked(pp, 0);
   }
   return nullptr;
@@ -419,7 +405,7 @@ g* findrunnable(m* mp) {
         bool last = nanotime() >= deadline;
         if (g* gp = steal_work(mp, last)) return gp;
         if (s.runq_size.load(std::memory_order_relaxed) > 0) {
-          std::lock_guard<runtime_mutex> l(s.lock);
+          std::lock_guard<runtime_lock> l(s.lock);
           if (g* gp = globrunqget_locked(pp, 0)) return gp;
         }
         if (last) break;
@@ -429,7 +415,7 @@ g* findrunnable(m* mp) {
 
     // Give the P back and sleep, re-checking for work after dropping `spinning`.
     {
-      std::lock_guard<runtime_mutex> l(s.lock);
+      std::lock_guard<runtime_lock> l(s.lock);
       if (g* gp = globrunqget_locked(pp, 0)) return gp;
       mp->pp = nullptr;
       if (pp->id >= s.gomaxprocs.load(std::memory_order_relaxed)) {
@@ -444,7 +430,7 @@ g* findrunnable(m* mp) {
       s.nmspinning.fetch_sub(1, std::memory_order_seq_cst);
     }
     if (any_work_visible()) {
-      std::lock_guard<runtime_mutex> l(s.lock);
+      std::lock_guard<runtime_lock> l(s.lock);
       if (p* again = pidleget_locked()) {
         mp->pp = again;
         again->owner = mp;
@@ -522,7 +508,7 @@ g* galloc(p* pp) {
     --pp->ngfree;
   } else if (g_sched->ngfree.load(std::memory_order_relaxed) > 0) {
     // Refill a batch of 32 in one critical section (Go's gfget).
-    std::lock_guard<runtime_mutex> l(g_sched->lock);
+    std::lock_guard<runtime_lock> l(g_sched->lock);
     if ((gp = g_sched->gfree)) {
       g_sched->gfree = gp->schedlink;
       int n = 1;
@@ -557,7 +543,7 @@ void gfree(p* pp, g* gp) {
     pp->gfree = gp;
     if (++pp->ngfree < 128) return;
     // Move half to the global list; what does not fit there is deleted.
-    std::lock_guard<runtime_mutex> l(g_sched->lock);
+    std::lock_guard<runtime_lock> l(g_sched->lock);
     while (pp->ngfree > 64) {
       g* x = pp->gfree;
       pp->gfree = x->schedlink;
@@ -572,7 +558,7 @@ void gfree(p* pp, g* gp) {
       }
     }
   } else {
-    std::lock_guard<runtime_mutex> l(g_sched->lock);
+    std::lock_guard<runtime_lock> l(g_sched->lock);
     gp->schedlink = g_sched->gfree;
     g_sched->gfree = gp;
     g_sched->ngfree.fetch_add(1, std::memory_order_relaxed);
@@ -649,7 +635,7 @@ void g_entry(void* arg) {
 void requeue_yielded(void* arg) {
   g* gp = static_cast<g*>(arg);
   {
-    std::lock_guard<runtime_mutex> l(g_sched->lock);
+    std::lock_guard<runtime_lock> l(g_sched->lock);
     globrunqput_locked(gp);
   }
   wakep();
@@ -726,7 +712,7 @@ void ready(waiter* w) {
   g* gp = w->gp;
   if (!gp) {
     w->wake.store(1, std::memory_order_release);
-    futex_wake(&w->wake);
+    futex_wake(&w->wake, 1);
     return;
   }
   gp->status.store(g_status::runnable, std::memory_order_relaxed);
@@ -734,7 +720,7 @@ void ready(waiter* w) {
   if (mp && mp->pp) {
     runqput(mp->pp, gp, true);
   } else {
-    std::lock_guard<runtime_mutex> l(g_sched->lock);
+    std::lock_guard<runtime_lock> l(g_sched->lock);
     globrunqput_locked(gp);
   }
   wakep();
@@ -790,7 +776,7 @@ void spawn(task fn, const go_options& opts, const gocxx::source_location& where)
   if (pp) {
     runqput(pp, gp, true);
   } else {
-    std::lock_guard<runtime_mutex> l(g_sched->lock);
+    std::lock_guard<runtime_lock> l(g_sched->lock);
     globrunqput_locked(gp);
   }
   wakep();
@@ -852,7 +838,7 @@ int set_max_procs(int n) {
   sched_t& s = *g_sched;
   int prev;
   {
-    std::lock_guard<runtime_mutex> l(s.lock);
+    std::lock_guard<runtime_lock> l(s.lock);
     prev = s.gomaxprocs.load();
     if (n < 1) return prev;
     if (n > max_p) n = max_p;

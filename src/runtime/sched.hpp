@@ -99,7 +99,7 @@ struct m {
 };
 
 struct sched_t {
-  runtime_mutex lock;  // guards the fields up to `ngfree`
+  runtime_lock lock;  // guards the fields up to `ngfree`
   g* runq_head = nullptr;
   g* runq_tail = nullptr;
   std::atomic<std::int64_t> runq_size{0};

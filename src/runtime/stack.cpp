@@ -85,7 +85,7 @@ struct slab {
 };
 
 struct stack_pool {
-  runtime_mutex lock;
+  runtime_lock lock;
   std::size_t usable = 0;     // requested usable size (page multiple)
   std::size_t slot_size = 0;  // usable + one page (guard page, or canary room)
   stack* hot = nullptr;       // resident stacks, LIFO
@@ -96,7 +96,7 @@ struct stack_pool {
 
 namespace {
 
-runtime_mutex pools_lock;
+runtime_lock pools_lock;
 std::map<std::size_t, stack_pool*>& pools() {
   static auto* m = new std::map<std::size_t, stack_pool*>;  // immortal
   return *m;
@@ -104,7 +104,7 @@ std::map<std::size_t, stack_pool*>& pools() {
 std::atomic<stack_pool*> g_default_pool{nullptr};
 
 stack_pool* pool_for(std::size_t usable) {
-  std::lock_guard<runtime_mutex> l(pools_lock);
+  std::lock_guard<runtime_lock> l(pools_lock);
   auto& p = pools()[usable];
   if (!p) {
     p = new stack_pool;
@@ -277,7 +277,7 @@ stack* stack_alloc(std::size_t size, stack_cache* cache) {
     if (st->owner->pool == pool) return st;
     stack_free(st, nullptr);  // the default size changed since it was cached
   }
-  std::lock_guard<runtime_mutex> l(pool->lock);
+  std::lock_guard<runtime_lock> l(pool->lock);
   if (pool->hot) {
     stack* st = pool->hot;
     pool->hot = st->next;
@@ -304,7 +304,7 @@ void stack_free(stack* st, stack_cache* cache) {
       return;
     }
     // Full: move the older half to the pool in one critical section.
-    std::lock_guard<runtime_mutex> l(pool->lock);
+    std::lock_guard<runtime_lock> l(pool->lock);
     int half = stack_cache::capacity / 2;
     for (int i = 0; i < half; ++i) {
       stack* s = cache->items[i];
@@ -321,7 +321,7 @@ void stack_free(stack* st, stack_cache* cache) {
     cache->items[cache->count++] = st;
     return;
   }
-  std::lock_guard<runtime_mutex> l(pool->lock);
+  std::lock_guard<runtime_lock> l(pool->lock);
   if (pool->nhot < hot_limit(pool)) {
     st->next = pool->hot;
     pool->hot = st;
@@ -338,9 +338,9 @@ void stack_cache_flush(stack_cache* cache) {
 stack_stats stack_statistics() {
   stack_stats st;
   st.guard_budget = budget().limit;
-  std::lock_guard<runtime_mutex> l(pools_lock);
+  std::lock_guard<runtime_lock> l(pools_lock);
   for (auto& [size, pool] : pools()) {
-    std::lock_guard<runtime_mutex> pl(pool->lock);
+    std::lock_guard<runtime_lock> pl(pool->lock);
     for (slab* s : pool->all) {
       ++st.slabs;
       if (s->resident) ++st.slabs_resident;

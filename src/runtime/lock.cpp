@@ -1,0 +1,48 @@
+// runtime_lock's slow path and the futex helpers (src/runtime/lock.hpp).
+#include "runtime/lock.hpp"
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <thread>
+
+namespace gocxx::detail {
+
+void futex_wait(std::atomic<std::uint32_t>* addr, std::uint32_t val) {
+  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(addr), FUTEX_WAIT_PRIVATE, val, nullptr, nullptr, 0);
+}
+
+void futex_wake(std::atomic<std::uint32_t>* addr, int n) {
+  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(addr), FUTEX_WAKE_PRIVATE, n, nullptr, nullptr, 0);
+}
+
+int ncpu() {
+  static const int n = [] {
+    unsigned hc = std::thread::hardware_concurrency();
+    return hc ? static_cast<int>(hc) : 1;
+  }();
+  return n;
+}
+
+// Drepper's three-state futex mutex ("Futexes are tricky", mutex3), with a short spin
+// first because holders keep it for a few dozen instructions.
+void runtime_lock::lock_slow() noexcept {
+  if (ncpu() > 1) {
+    for (int i = 0; i < 100; ++i) {
+      std::uint32_t unlocked = 0;
+      if (word_.load(std::memory_order_relaxed) == 0 &&
+          word_.compare_exchange_weak(unlocked, 1, std::memory_order_acquire, std::memory_order_relaxed)) {
+        return;
+      }
+      cpu_relax();
+    }
+  }
+  // From here on we may sleep, so we mark the word "contended" (2) whenever we take it:
+  // the unlocker then knows it must wake someone.
+  while (word_.exchange(2, std::memory_order_acquire) != 0) futex_wait(&word_, 2);
+}
+
+void runtime_lock::wake_one() noexcept { futex_wake(&word_, 1); }
+
+}  // namespace gocxx::detail
