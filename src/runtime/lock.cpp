@@ -29,13 +29,13 @@ int ncpu() {
 // first because holders keep it for a few dozen instructions.
 void runtime_lock::lock_slow() noexcept {
   if (ncpu() > 1) {
-    for (int i = 0; i < 100; ++i) {
+    for (int i = 0; i < 200; ++i) {
       std::uint32_t unlocked = 0;
       if (word_.load(std::memory_order_relaxed) == 0 &&
           word_.compare_exchange_weak(unlocked, 1, std::memory_order_acquire, std::memory_order_relaxed)) {
         return;
       }
-      cpu_relax();
+      for (int k = 0; k < 8; ++k) cpu_relax();
     }
   }
   // From here on we may sleep, so we mark the word "contended" (2) whenever we take it:

@@ -57,8 +57,8 @@ namespace gocxx::detail {
 
 namespace {
 
-constexpr int max_p = 1024;
-constexpr std::int64_t spin_ns = 50'000;  // docs/internals.md, "Spinning"
+constexpr int max_p = 1024;  // == size of m::seen_tick
+std::int64_t spin_ns = 50'000;  // docs/internals.md, "Spinning"; env GOCXX_SPIN_NS
 
 sched_t* g_sched = nullptr;
 std::atomic<p*> g_allp[max_p];
@@ -327,16 +327,20 @@ bool retire_p(m* mp) {
 // Local work only: the 1-in-61 global check, runnext, the local ring, the global queue.
 g* find_runnable_local(p* pp) {
   sched_t& s = *g_sched;
-  ++pp->schedtick;
+  pp->schedtick.store(pp->schedtick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   if (--pp->global_check == 0) {
     pp->global_check = 61;
   }
   if (pp->global_check == 61) {
     // Fairness: the global queue first; and a pair of goroutines handing off to each
     // other through runnext must not starve the local ring, so runnext goes to its tail.
-    if (pp->q.length() > 0 && pp->q.runnext.load(std::memory_order_relaxed)) {
+    // Only when the ring made no progress since the last check: the ring's head is
+    // still the same goroutine 61 schedules later.
+    std::uint32_t head = pp->q.head.load(std::memory_order_relaxed);
+    if (head == pp->ring_head_at_check && pp->q.length() > 0 && pp->q.runnext.load(std::memory_order_relaxed)) {
       if (g* next = pp->q.runnext.exchange(nullptr, std::memory_order_acq_rel)) runqput(pp, next, false);
     }
+    pp->ring_head_at_check = head;
     if (s.runq_size.load(std::memory_order_relaxed) > 0) {
       std::lock_guard<runtime_lock> l(s.lock);
       if (g* gp = globrunqget_locked(pp, 1)) return gp;
@@ -350,7 +354,12 @@ g* find_runnable_local(p* pp) {
   return nullptr;
 }
 
-g* steal_work(m* mp, bool steal_runnext) {
+// Steals half of a random victim's ring. With `last` (the end of a spin), also the
+// runnext G of a victim that has not scheduled since the spin began: a hand-off's peer
+// is normally about to run on its own P, and stealing it would split a communicating
+// pair across cores (measured: the mutex workload at procs 2 went from ~30 to 55-100 ns
+// when every last round stole runnext).
+g* steal_work(m* mp, bool last) {
   sched_t& s = *g_sched;
   int n = s.gomaxprocs.load(std::memory_order_relaxed);
   p* self = mp->pp;
@@ -358,9 +367,17 @@ g* steal_work(m* mp, bool steal_runnext) {
   for (int i = 0; i < n; ++i) {
     p* victim = g_allp[(start + static_cast<std::uint32_t>(i)) % static_cast<std::uint32_t>(n)].load(std::memory_order_acquire);
     if (!victim || victim == self) continue;
-    if (g* gp = runqsteal(self, victim, steal_runnext)) return gp;
+    bool stuck = last && victim->schedtick.load(std::memory_order_relaxed) == mp->seen_tick[victim->id];
+    if (g* gp = runqsteal(self, victim, stuck)) return gp;
   }
   return nullptr;
+}
+
+void remember_ticks(m* mp) {
+  int n = g_sched->gomaxprocs.load(std::memory_order_relaxed);
+  for (int i = 0; i < n; ++i) {
+    if (p* pp = g_allp[i].load(std::memory_order_acquire)) mp->seen_tick[i] = pp->schedtick.load(std::memory_order_relaxed);
+  }
 }
 
 bool any_work_visible() {
@@ -400,6 +417,7 @@ g* findrunnable(m* mp) {
       s.nmspinning.fetch_add(1, std::memory_order_seq_cst);
     }
     if (mp->spinning) {
+      remember_ticks(mp);
       std::int64_t deadline = nanotime() + spin_ns;
       for (;;) {
         bool last = nanotime() >= deadline;
@@ -677,6 +695,7 @@ std::int64_t nanotime() {
 void ensure_started() {
   std::call_once(g_start_once, [] {
     auto* s = new sched_t;  // immortal: the runtime outlives main's static destructors
+    if (const char* e = std::getenv("GOCXX_SPIN_NS")) spin_ns = std::atoll(e);
     int n = initial_procs();
     s->gomaxprocs.store(n);
     s->nallp.store(n);

@@ -68,8 +68,9 @@ struct after_switch {
 struct p {
   int id = 0;
   runq q;
-  std::uint32_t schedtick = 0;     // schedules so far (diagnostics)
+  std::atomic<std::uint32_t> schedtick{0};  // schedules so far; only the owner writes
   std::uint32_t global_check = 61; // counts down; at 0 the global queue is looked at first
+  std::uint32_t ring_head_at_check = ~0u;  // q.head at the last 61st schedule
   m* owner = nullptr;
   p* link = nullptr;            // idle list
   bool retired = false;         // id >= max_procs after a shrink
@@ -96,6 +97,10 @@ struct m {
   int id = 0;
   eh_state* eh = nullptr;  // this thread's live __cxa_eh_globals
   eh_state g0_eh;          // g0's, saved while a G runs
+  // Each P's schedtick when this M began to spin: a victim whose tick has not moved
+  // for the whole spin has been running one goroutine all along, so its runnext is
+  // stuck and may be stolen (see findrunnable).
+  std::uint32_t seen_tick[1024];
 };
 
 struct sched_t {
