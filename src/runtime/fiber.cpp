@@ -38,8 +38,10 @@ void make_context(context& c, void* bottom, void* top, void (*entry)(void*)) {
 #error "gocxx: unsupported architecture"
 #endif
   c.sp = sp;
+#if defined(GOCXX_ASAN)
   c.stack_bottom = bottom;
   c.stack_size = static_cast<std::size_t>(reinterpret_cast<char*>(top) - static_cast<char*>(bottom));
+#endif
 #if defined(GOCXX_TSAN)
   if (!c.tsan_fiber) c.tsan_fiber = __tsan_create_fiber(0);
 #endif
@@ -55,6 +57,7 @@ void destroy_context(context& c) {
 }
 
 void init_thread_context(context& c) {
+#if defined(GOCXX_ASAN)
   pthread_attr_t attr;
   if (pthread_getattr_np(pthread_self(), &attr) == 0) {
     void* addr = nullptr;
@@ -64,6 +67,7 @@ void init_thread_context(context& c) {
     c.stack_bottom = addr;
     c.stack_size = size;
   }
+#endif
 #if defined(GOCXX_TSAN)
   c.tsan_fiber = __tsan_get_current_fiber();
 #endif

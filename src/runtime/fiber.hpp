@@ -48,8 +48,10 @@ namespace gocxx::detail {
 
 struct context {
   void* sp = nullptr;            // saved stack pointer while suspended
+#if defined(GOCXX_ASAN)
   void* stack_bottom = nullptr;  // lowest usable address (ASan needs the bounds)
   std::size_t stack_size = 0;
+#endif
 #if defined(GOCXX_TSAN)
   void* tsan_fiber = nullptr;
 #endif
