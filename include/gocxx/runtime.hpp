@@ -17,9 +17,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
-#if __has_include(<source_location>)
-#include <source_location>
-#endif
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -28,12 +25,10 @@
 
 namespace gocxx {
 
-// Where a goroutine was created (Go prints it as "created by ..."). source_location
-// where the standard library provides it; a minimal equivalent otherwise (clang 14 with
-// libstdc++ 12 lacks the builtin source_location needs).
-#if defined(__cpp_lib_source_location)
-using source_location = std::source_location;
-#else
+// Where a goroutine was created (Go prints it as "created by ..."). Our own type rather
+// than std::source_location: clang 14 with libstdc++ 12 lacks the builtin that
+// std::source_location needs, and one type for every compiler keeps the library's ABI
+// the same whichever compiler built it.
 class source_location {
  public:
   static constexpr source_location current(const char* file = __builtin_FILE(),
@@ -55,7 +50,6 @@ class source_location {
   const char* function_ = "";
   unsigned line_ = 0;
 };
-#endif
 
 // A Go panic raised by gocxx: what() is Go's message, e.g. "send on closed channel".
 // Catching it is Go's recover(). If it escapes a goroutine, the program prints

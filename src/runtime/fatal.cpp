@@ -55,9 +55,9 @@ void put_goroutine(out_buf& b, const g* gp, const char* state) {
   b.put(" [");
   b.put(state);
   b.put("]:\ncreated by ");
-  b.put(gp->created_at.file_name());
+  b.put(gp->created_file);
   b.put(":");
-  b.put(static_cast<std::uint64_t>(gp->created_at.line()));
+  b.put(static_cast<std::uint64_t>(gp->created_line));
   if (gp->parent_id) {
     b.put(" in goroutine ");
     b.put(gp->parent_id);

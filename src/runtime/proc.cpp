@@ -793,7 +793,8 @@ void spawn(task fn, const go_options& opts, const gocxx::source_location& where)
   if (opts.stack_size >= (std::size_t{1} << 32)) throw panic_error("gocxx::go: stack_size must be below 4 GiB");
   gp->stack_size = static_cast<std::uint32_t>(opts.stack_size);
   gp->id = next_goid(pp);
-  gp->created_at = where;
+  gp->created_file = where.file_name();
+  gp->created_line = where.line();
   gp->parent_id = (mp && mp->curg) ? mp->curg->id : 0;
   gp->reason = wait_reason::none;
   gp->eh = {};

@@ -50,10 +50,11 @@ struct g {
   std::atomic<g_status> status{g_status::idle};
   wait_reason reason = wait_reason::none;
   std::uint32_t stack_size = 0;  // requested usable size (0: default); < 4 GiB
+  std::uint32_t created_line = 0;  // creation site ("created by file:line")
   waiter w;                        // this G as a waiter (w.gp == this)
   g* schedlink = nullptr;          // run-queue / free-list link
   task fn;
-  gocxx::source_location created_at;
+  const char* created_file = "";
   std::uint64_t parent_id = 0;
   eh_state eh;  // saved while not running
 };
