@@ -103,7 +103,12 @@ void burn(int iterations) {
   for (int i = 0; i < iterations; ++i) asm volatile("" ::: "memory");
 }
 
-std::uint64_t thread_hash() { return std::hash<std::thread::id>{}(std::this_thread::get_id()); }
+// Never inlined and never const: pthread_self() is declared const, so a compiler may read
+// it once per function, but a goroutine can resume on another thread after any switch.
+[[gnu::noinline]] std::uint64_t thread_hash() {
+  asm volatile("" ::: "memory");
+  return std::hash<std::thread::id>{}(std::this_thread::get_id());
+}
 
 // Uses about `bytes` of stack: frames of a 4 KiB buffer, every cache line written, so
 // each page of the range is really touched. Not a tail call (the buffer is read after).

@@ -15,7 +15,7 @@ extern "C" void gocxx_context_entry();
 
 namespace gocxx::detail {
 
-void make_context(context& c, void* bottom, void* top, void (*entry)(void*)) {
+void make_context(context& c, [[maybe_unused]] void* bottom, void* top, void (*entry)(void*)) {
   auto t = reinterpret_cast<std::uintptr_t>(top) & ~std::uintptr_t{15};
 #if defined(GOCXX_ASAN)
   // A reused stack still carries the poisoned redzones of the goroutine that ran on it.
@@ -56,7 +56,7 @@ void destroy_context(context& c) {
 #endif
 }
 
-void init_thread_context(context& c) {
+void init_thread_context([[maybe_unused]] context& c) {
 #if defined(GOCXX_ASAN)
   pthread_attr_t attr;
   if (pthread_getattr_np(pthread_self(), &attr) == 0) {
