@@ -182,13 +182,20 @@ chan_status chanrecv(hchan* c, void* dst, bool block) {
 // ---- chan_lock ----
 
 void chan_lock::lock_slow() noexcept {
-  // Test-and-test-and-set: spin on a plain load (the line stays shared) with pause,
-  // then retry the exchange. After ~100 rounds the holder was likely preempted by the
-  // OS (a critical section is ~100 ns): yield the thread to it.
+  // Test-and-test-and-set with exponential backoff (4 to 512 pauses between reads),
+  // then retry the exchange. The backoff matters more than it seems: the lock word
+  // shares its cache line with qcount, sendx and recvx, so every read by a waiter on
+  // another core turns the line shared and makes each of the holder's stores in its
+  // critical section a cross-core upgrade. Measured on mpmc at procs 2 (4 producers, 4
+  // consumers on both cores): 190 ns/item with one pause between reads, 30 ns with the
+  // backoff (Go: 77 on the same machine). After ~100 rounds the holder was likely
+  // preempted by the OS: yield the thread to it.
+  unsigned backoff = 4;
   for (unsigned round = 0;; ++round) {
     while (word_.load(std::memory_order_relaxed) != 0) {
       if (round < 100) {
-        cpu_relax();
+        for (unsigned i = 0; i < backoff; ++i) cpu_relax();
+        if (backoff < 512) backoff *= 2;
       } else {
         sched_yield();
       }

@@ -84,7 +84,8 @@ struct elem_ops_of {
 class chan_lock {
  public:
   void lock() noexcept {
-    if (word_.exchange(1, std::memory_order_acquire) != 0) lock_slow();
+    // Read first: an exchange on a held lock would steal the line from the holder.
+    if (word_.load(std::memory_order_relaxed) != 0 || word_.exchange(1, std::memory_order_acquire) != 0) lock_slow();
   }
   void unlock() noexcept { word_.store(0, std::memory_order_release); }
 
