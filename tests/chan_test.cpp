@@ -20,31 +20,8 @@
 #include <vector>
 
 #include "gocxx/runtime.hpp"
+#include "test_support.hpp"
 #include "gocxx/select.hpp"
-
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-#define GOCXX_TEST_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-#define GOCXX_TEST_SANITIZED 1
-#endif
-#endif
-#ifndef GOCXX_TEST_SANITIZED
-#define GOCXX_TEST_SANITIZED 0
-#endif
-
-// Expects `stmt` to raise gocxx::panic_error with exactly Go's message `text`.
-#define EXPECT_PANIC(stmt, text)                          \
-  EXPECT_THROW(                                           \
-      {                                                   \
-        try {                                             \
-          stmt;                                           \
-        } catch (const gocxx::panic_error& e) {           \
-          EXPECT_STREQ(e.what(), text);                   \
-          throw;                                          \
-        }                                                 \
-      },                                                  \
-      gocxx::panic_error)
 
 namespace {
 

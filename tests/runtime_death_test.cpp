@@ -27,16 +27,8 @@
 #include <gtest/gtest.h>
 
 #include "gocxx/runtime.hpp"
+#include "test_support.hpp"
 
-// sched.hpp's structs embed fiber contexts whose layout depends on GOCXX_TSAN, which
-// the library defines for itself only (PRIVATE): mirror it so this file sees the same
-// layout as the library when built with a sanitizer.
-#if defined(__SANITIZE_THREAD__) && !defined(GOCXX_TSAN)
-#define GOCXX_TSAN 1
-#endif
-#if defined(__SANITIZE_ADDRESS__) && !defined(GOCXX_ASAN)
-#define GOCXX_ASAN 1
-#endif
 #include "runtime/park.hpp"
 #include "runtime/sched.hpp"
 #if defined(__SANITIZE_ADDRESS__)
@@ -53,16 +45,8 @@ namespace {
 namespace detail = gocxx::detail;
 using ::testing::ExitedWithCode;
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#if defined(__SANITIZE_THREAD__)
-constexpr bool kTsan = true;
-#else
-constexpr bool kTsan = false;
-#endif
+using test_support::kSanitized;
+using test_support::kTsan;
 
 // The exit of a canary-detected overflow: status 2, as Go. Under ThreadSanitizer, _exit
 // runs TSan's own finalisation, which walks frame pointers through the memory the test

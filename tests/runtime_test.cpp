@@ -31,35 +31,14 @@
 #include "gocxx/runtime.hpp"
 #include "runtime/park.hpp"
 #include "runtime/stack.hpp"
+#include "test_support.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 namespace detail = gocxx::detail;
 
-#if defined(__SANITIZE_THREAD__)
-constexpr bool kTsan = true;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-constexpr bool kTsan = true;
-#else
-constexpr bool kTsan = false;
-#endif
-#else
-constexpr bool kTsan = false;
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kAsan = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kAsan = true;
-#else
-constexpr bool kAsan = false;
-#endif
-#else
-constexpr bool kAsan = false;
-#endif
-constexpr bool kSanitized = kTsan || kAsan;
+using namespace test_support;
 
 // How many goroutines a test keeps alive at once. ThreadSanitizer counts every fiber as
 // a thread and dies beyond 8,128 of them alive (gcc 12's runtime), so under TSan the
@@ -70,11 +49,6 @@ constexpr int kManyLive = kTsan ? 4'000 : 10'000;
 // multiplies both (100,000 then), and TSan caps live fibers (see kManyLive).
 constexpr int kMillion = kTsan ? kManyLive : kAsan ? 100'000 : 1'000'000;
 
-// Polls pred, yielding the goroutine (or the plain thread) between tries.
-template <class Pred>
-void wait_until(Pred pred) {
-  while (!pred()) gocxx::yield();
-}
 
 // Waits until every goroutine a test started has ended (num_goroutine is back to `n`).
 void settle(int n) {
@@ -88,15 +62,6 @@ int baseline() {
   while (gocxx::num_goroutine() != 0 && std::chrono::steady_clock::now() < deadline) gocxx::yield();
   return gocxx::num_goroutine();
 }
-
-// Sets max_procs for the test's scope and restores the previous value after it.
-struct procs_scope {
-  int prev;
-  explicit procs_scope(int n) : prev(gocxx::set_max_procs(n)) {}
-  ~procs_scope() { gocxx::set_max_procs(prev); }
-  procs_scope(const procs_scope&) = delete;
-  procs_scope& operator=(const procs_scope&) = delete;
-};
 
 // Spins the CPU for `iterations` rounds without yielding.
 void burn(int iterations) {
@@ -119,21 +84,6 @@ void burn(int iterations) {
   return deeper + static_cast<unsigned char>(buf[(bytes / 64 % 64) * 64]);
 }
 
-// The process's resident set, from /proc/self/status (VmRSS), in bytes.
-std::size_t rss_bytes() {
-  std::size_t kb = 0;
-  if (FILE* f = std::fopen("/proc/self/status", "r")) {
-    char line[256];
-    while (std::fgets(line, sizeof line, f)) {
-      if (std::strncmp(line, "VmRSS:", 6) == 0) {
-        kb = std::strtoull(line + 6, nullptr, 10);
-        break;
-      }
-    }
-    std::fclose(f);
-  }
-  return kb * 1024;
-}
 
 double cpu_seconds() {
   rusage ru{};

@@ -17,29 +17,7 @@
 
 #include "gocxx/chan.hpp"
 #include "gocxx/runtime.hpp"
-
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-#define GOCXX_TEST_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-#define GOCXX_TEST_SANITIZED 1
-#endif
-#endif
-#ifndef GOCXX_TEST_SANITIZED
-#define GOCXX_TEST_SANITIZED 0
-#endif
-
-#define EXPECT_PANIC(stmt, text)                          \
-  EXPECT_THROW(                                           \
-      {                                                   \
-        try {                                             \
-          stmt;                                           \
-        } catch (const gocxx::panic_error& e) {           \
-          EXPECT_STREQ(e.what(), text);                   \
-          throw;                                          \
-        }                                                 \
-      },                                                  \
-      gocxx::panic_error)
+#include "test_support.hpp"
 
 namespace {
 

@@ -25,6 +25,7 @@
 #include "gocxx/runtime.hpp"
 #include "runtime/park.hpp"
 #include "runtime/stack.hpp"
+#include "test_support.hpp"
 
 namespace {
 
@@ -34,12 +35,9 @@ using ::testing::ExitedWithCode;
 constexpr std::size_t kPage = 4096;
 constexpr std::size_t kSlotsPerSlab = 128;  // stack.cpp's slots_per_slab
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#if defined(__SANITIZE_THREAD__)
+using test_support::kSanitized;
+using test_support::rss_bytes;
+#if defined(GOCXX_TEST_TSAN)
 // ThreadSanitizer counts every fiber as a thread and dies beyond 8,128 alive at once.
 constexpr int kManyLive = 4'000;
 #else
@@ -55,20 +53,6 @@ long max_map_count() {
   return v;
 }
 
-std::size_t rss_bytes() {
-  std::size_t kb = 0;
-  if (FILE* f = std::fopen("/proc/self/status", "r")) {
-    char line[256];
-    while (std::fgets(line, sizeof line, f)) {
-      if (std::strncmp(line, "VmRSS:", 6) == 0) {
-        kb = std::strtoull(line + 6, nullptr, 10);
-        break;
-      }
-    }
-    std::fclose(f);
-  }
-  return kb * 1024;
-}
 
 int count_mappings() {
   int n = 0;

@@ -28,59 +28,11 @@
 #include "gocxx/runtime.hpp"
 #include "gocxx/semaphore.hpp"
 #include "gocxx/sync.hpp"
+#include "test_support.hpp"
 
 namespace {
 
-#if defined(__SANITIZE_THREAD__)
-constexpr bool kTsan = true;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-constexpr bool kTsan = true;
-#else
-constexpr bool kTsan = false;
-#endif
-#else
-constexpr bool kTsan = false;
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = kTsan;
-#endif
-#else
-constexpr bool kSanitized = kTsan;
-#endif
-
-// Polls pred, yielding the goroutine (or the plain thread) between tries.
-template <class Pred>
-void wait_until(Pred pred) {
-  while (!pred()) gocxx::yield();
-}
-
-// Sets max_procs for the test's scope and restores the previous value after it.
-struct procs_scope {
-  int prev;
-  explicit procs_scope(int n) : prev(gocxx::set_max_procs(n)) {}
-  ~procs_scope() { gocxx::set_max_procs(prev); }
-  procs_scope(const procs_scope&) = delete;
-  procs_scope& operator=(const procs_scope&) = delete;
-};
-
-// Expects fn to throw gocxx::panic_error with exactly Go's message.
-#define EXPECT_PANIC(stmt, msg)                       \
-  EXPECT_THROW(                                       \
-      {                                               \
-        try {                                         \
-          stmt;                                       \
-        } catch (const gocxx::panic_error& e) {       \
-          EXPECT_STREQ(e.what(), msg);                \
-          throw;                                      \
-        }                                             \
-      },                                              \
-      gocxx::panic_error)
+using namespace test_support;
 
 // Reads `v` under `mu`.
 template <class T>
