@@ -7,6 +7,9 @@
 #   bench/compare.sh --quick --only spawn  sizes / 10, one workload
 #   bench/compare.sh --procs "1 2 4"       other proc counts (e.g. on a bigger machine)
 #
+# GOCXX_BENCH_BIN / GO_ANCHORS_BIN name prebuilt binaries (then nothing is built: for a
+# machine without the toolchain); GOCXX_NO_FIBER=1 skips the Boost.Fiber column.
+#
 # Lower is better for every unit; a ratio below 1.00 means gocxx is faster.
 # Needs Go: installed with `apt-get install -y golang-1.19-go` when missing (as root).
 set -euo pipefail
@@ -23,7 +26,7 @@ while [ $# -gt 0 ]; do
     --quick) quick="--quick" ;;
     --only) only="$2"; shift ;;
     --procs) procs_list="$2"; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -33,13 +36,18 @@ tmp="$(mktemp -d /tmp/gocxx-compare.XXXXXX)"
 trap 'rm -rf "$tmp"' EXIT
 
 # --- ours ---
-cmake --preset release >/dev/null
-cmake --build --preset release --target gocxx-bench >/dev/null
-ours="$root/build/release/bench/gocxx-bench"
+if [ -n "${GOCXX_BENCH_BIN:-}" ]; then
+  ours="$GOCXX_BENCH_BIN"
+else
+  cmake --preset release >/dev/null
+  cmake --build --preset release --target gocxx-bench >/dev/null
+  ours="$root/build/release/bench/gocxx-bench"
+fi
 
 # --- Go ---
 GO=""
-if command -v go >/dev/null 2>&1; then GO="$(command -v go)"
+if [ -n "${GO_ANCHORS_BIN:-}" ]; then GO=prebuilt
+elif command -v go >/dev/null 2>&1; then GO="$(command -v go)"
 elif [ -x /usr/lib/go-1.19/bin/go ]; then GO=/usr/lib/go-1.19/bin/go
 else
   echo "compare.sh: installing Go (golang-1.19-go)" >&2
@@ -48,8 +56,8 @@ else
   fi
   [ -x /usr/lib/go-1.19/bin/go ] && GO=/usr/lib/go-1.19/bin/go
 fi
-gobin=""
-if [ -n "$GO" ] && [ -d "$anchors/go" ]; then
+gobin="${GO_ANCHORS_BIN:-}"
+if [ -z "$gobin" ] && [ -n "$GO" ] && [ -d "$anchors/go" ]; then
   export GOCACHE="${GOCACHE:-$tmp/gocache}" GOPATH="${GOPATH:-$tmp/gopath}"
   if (cd "$anchors/go" && GOFLAGS= GO111MODULE=on "$GO" build -o "$tmp/go-anchors" .) >&2; then
     gobin="$tmp/go-anchors"
@@ -59,7 +67,7 @@ fi
 
 # --- Boost.Fiber (optional) ---
 fiberbin=""
-if [ -f /usr/include/boost/fiber/all.hpp ] && [ -d "$anchors/boost-fiber" ]; then
+if [ -z "${GOCXX_NO_FIBER:-}" ] && [ -f /usr/include/boost/fiber/all.hpp ] && [ -d "$anchors/boost-fiber" ]; then
   if cmake -S "$anchors/boost-fiber" -B "$tmp/fiber" -DCMAKE_BUILD_TYPE=Release >/dev/null 2>&1 &&
      cmake --build "$tmp/fiber" >/dev/null 2>&1; then
     fiberbin="$tmp/fiber/boost_fiber_bench"

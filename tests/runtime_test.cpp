@@ -894,6 +894,92 @@ TEST(Runtime, ParkRunsUnlockAfterTheGoroutineIsSwitchedOut) {
   EXPECT_TRUE(st.resumed.load());
 }
 
+TEST(Runtime, ParkBeforeSwitchRunsUnlockOnTheParkingGoroutine) {
+  const int base = baseline();
+  struct state {
+    detail::waiter* parked = nullptr;
+    std::atomic<detail::waiter*> published{nullptr};
+    std::atomic<bool> unlock_ran_on_parker{false};
+    std::atomic<bool> resumed{false};
+  } st;
+  gocxx::run([&] {
+    gocxx::go([&] {
+      st.parked = detail::current_waiter();
+      detail::park(
+          detail::wait_reason::chan_send,
+          [](void* arg) {
+            auto* s = static_cast<state*>(arg);
+            s->unlock_ran_on_parker.store(detail::current_waiter() == s->parked);
+            s->published.store(s->parked, std::memory_order_release);
+          },
+          &st, detail::unlock_at::before_switch);
+      st.resumed.store(true);
+    });
+    wait_until([&] { return st.published.load(std::memory_order_acquire) != nullptr; });
+    detail::ready(st.published.load());
+    wait_until([&] { return st.resumed.load(); });
+  });
+  settle(base);
+  EXPECT_TRUE(st.unlock_ran_on_parker.load());
+  EXPECT_TRUE(st.resumed.load());
+}
+
+// unlock_at::before_switch opens a window between a parking goroutine's unlock and the
+// save of its context: a waker
+// that readies it right away (here a plain thread spinning on the unlock, whose ready
+// goes to the global queue, where any M, or the parking M itself, may pick it up) must
+// never resume it on a half-saved stack. Each round checks the goroutine's stack
+// variables survive the round trip.
+TEST(Runtime, ReadyImmediatelyAfterUnlockIsSafe) {
+  const int base = baseline();
+  procs_scope two(2);
+  constexpr int rounds = kSanitized ? 300 : 5'000;
+  std::atomic<detail::waiter*> published{nullptr};
+  std::atomic<int> resumed{0};
+  std::atomic<int> corrupted{0};
+  std::thread waker([&] {
+    for (int i = 0; i < rounds; ++i) {
+      detail::waiter* w;
+      while ((w = published.exchange(nullptr, std::memory_order_acq_rel)) == nullptr) detail::cpu_relax();
+      detail::ready(w);
+    }
+  });
+  gocxx::run([&] {
+    for (int i = 0; i < rounds; ++i) {
+      volatile int canary = i * 7 + 1;
+      detail::park(
+          detail::wait_reason::chan_receive,
+          [](void* arg) {
+            static_cast<std::atomic<detail::waiter*>*>(arg)->store(detail::current_waiter(), std::memory_order_release);
+          },
+          &published, detail::unlock_at::before_switch);
+      if (canary != i * 7 + 1) corrupted.fetch_add(1);
+      resumed.fetch_add(1);
+    }
+  });
+  waker.join();
+  settle(base);
+  EXPECT_EQ(resumed.load(), rounds);
+  EXPECT_EQ(corrupted.load(), 0);
+}
+
+// A goroutine readied by its own unlock callback is put on its own P and picked again
+// before it has switched away: it keeps running.
+TEST(Runtime, ReadiedByItsOwnUnlockKeepsRunning) {
+  const int base = baseline();
+  std::atomic<int> resumed{0};
+  gocxx::run([&] {
+    for (int i = 0; i < 100; ++i) {
+      detail::park(
+          detail::wait_reason::chan_send, [](void*) { detail::ready(detail::current_waiter()); }, nullptr,
+          detail::unlock_at::before_switch);
+      resumed.fetch_add(1);
+    }
+  });
+  settle(base);
+  EXPECT_EQ(resumed.load(), 100);
+}
+
 TEST(Runtime, ParkWithoutUnlockAndReadyFromAPlainThread) {
   const int base = baseline();
   std::atomic<detail::waiter*> w{nullptr};

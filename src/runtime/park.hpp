@@ -53,10 +53,22 @@ struct waiter {
 // The calling goroutine's waiter, or the calling thread's.
 waiter* current_waiter();
 
-// Blocks the caller until ready(current_waiter()) is called. `unlock(arg)` runs once the
-// caller can safely be readied (for a goroutine: after its context is saved; for a
-// thread: right away, before it blocks). unlock may be null.
-void park(wait_reason reason, void (*unlock)(void*), void* arg);
+// When a parking goroutine runs its primitive's unlock (a plain thread always runs it
+// before it blocks):
+//  - after_switch: on the next context of its M, once its own is saved. The lock then
+//    covers picking the next G and the switch, which gives that next G, often the
+//    parker's partner on the same primitive, the first try at it: best for rendezvous
+//    (unbuffered channels, select, sync).
+//  - before_switch: on the parker itself, right away, so the lock covers the enqueue
+//    alone. Best where the waker is a throughput bottleneck that must not wait for the
+//    parker's switch: a sender blocking on a full buffer (docs/internals.md, "Scheduler").
+//    The parker may then be readied before it has switched away; the scheduler holds it
+//    back until its context is saved (g::switching in sched.hpp).
+enum class unlock_at : std::uint8_t { after_switch, before_switch };
+
+// Blocks the caller until ready(current_waiter()) is called, after running unlock(arg)
+// (may be null) at the point `when` says; from then on the caller may be readied.
+void park(wait_reason reason, void (*unlock)(void*), void* arg, unlock_at when = unlock_at::after_switch);
 
 // Makes a parked waiter runnable again. A goroutine goes to the current P's runnext
 // (a hand-off runs next, on this P) or, from a plain thread, to the global queue.

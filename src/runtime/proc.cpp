@@ -13,7 +13,10 @@
 // Only when the P has nothing does the M go to its own stack (g0) and run the idle loop
 // (findrunnable). The unlock of the primitive the G parks on, and the freeing of an
 // exited G's stack, run as an `after_switch` action on the side switched to, because
-// until the switch completes the old G's registers are not saved.
+// until the switch completes the old G's registers are not saved. A park may instead
+// unlock before the switch (unlock_at::before_switch, park.hpp); then g::switching, set
+// before that unlock and cleared by an after_switch action, makes whoever resumes the
+// G wait out the few instructions until its context is saved.
 //
 // Spinning. Waking a sleeping thread costs ~20-40 µs one way on our VMs while a
 // spinning one answers in <100 ns (LIMITS.md #9, #11). So, as in Go, an M without work
@@ -61,6 +64,7 @@ constexpr int max_p = 1024;  // == size of m::seen_tick
 std::int64_t spin_ns = 50'000;  // docs/internals.md, "Spinning"; env GOCXX_SPIN_NS
 
 sched_t* g_sched = nullptr;
+
 std::atomic<p*> g_allp[max_p];
 std::once_flag g_start_once;
 // initial-exec: a direct %fs-relative load, never a cached __tls_get_addr result
@@ -468,8 +472,15 @@ void prepare(m* mp, g* gp);
 
 void g_entry(void* arg);
 
+// gp is about to run: wait until the M that parked it has saved its context (see
+// g::switching; the window is a few dozen instructions).
+inline void wait_switched_out(g* gp) {
+  while (gp->switching.load(std::memory_order_acquire) != 0) cpu_relax();
+}
+
 void execute(m* mp, g* gp) {
   if (mp->spinning) resetspinning(mp);
+  wait_switched_out(gp);
   mp->curg = gp;
   gp->status.store(g_status::running, std::memory_order_relaxed);
   if (!gp->stk) prepare(mp, gp);
@@ -621,7 +632,16 @@ void schedule_away(m* mp, g* gp, after_switch after, bool exiting) {
   p* pp = mp->pp;
   g* next = nullptr;
   if (pp->id < g_sched->gomaxprocs.load(std::memory_order_relaxed)) next = find_runnable_local(pp);
+  if (next == gp) {
+    // Readied by someone else and picked again before we left (only via the global
+    // queue): keep running. `after` (clear_switching) runs here, as nothing was saved.
+    gp->status.store(g_status::running, std::memory_order_relaxed);
+    if (after.fn) after.fn(after.arg);
+    mp->after = {};
+    return;
+  }
   if (next) {
+    wait_switched_out(next);
     mp->curg = next;
     next->status.store(g_status::running, std::memory_order_relaxed);
     if (!next->stk) prepare(mp, next);
@@ -717,13 +737,23 @@ waiter* current_waiter() {
   return &tls_waiter;
 }
 
-void park(wait_reason reason, void (*unlock)(void*), void* arg) {
+void clear_switching(void* arg) { static_cast<g*>(arg)->switching.store(0, std::memory_order_release); }
+
+void park(wait_reason reason, void (*unlock)(void*), void* arg, unlock_at when) {
   m* mp = tls_m;  // read before the switch only
   if (mp && mp->curg) {
     g* gp = mp->curg;
     gp->reason = reason;
     gp->status.store(g_status::waiting, std::memory_order_relaxed);
-    schedule_away(mp, gp, {unlock, arg}, false);
+    if (when == unlock_at::after_switch) {
+      schedule_away(mp, gp, {unlock, arg}, false);
+    } else {
+      // A waker may ready us as soon as this unlock runs; g::switching keeps anyone from
+      // resuming us before our context is saved.
+      gp->switching.store(1, std::memory_order_relaxed);
+      if (unlock) unlock(arg);
+      schedule_away(mp, gp, {&clear_switching, gp}, false);
+    }
     gp->reason = wait_reason::none;
     return;
   }

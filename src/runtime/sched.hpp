@@ -49,6 +49,10 @@ struct g {
   std::uint64_t id = 0;
   std::atomic<g_status> status{g_status::idle};
   wait_reason reason = wait_reason::none;
+  // 1 from just before a parking G releases its primitive's lock until its context is
+  // saved (the after_switch of the switch away). Whoever switches to a G first waits for
+  // 0, so a G readied at once by another P is never resumed on a half-saved stack.
+  std::atomic<std::uint8_t> switching{0};
   std::uint32_t stack_size = 0;  // requested usable size (0: default); < 4 GiB
   std::uint32_t created_line = 0;  // creation site ("created by file:line")
   waiter w;                        // this G as a waiter (w.gp == this)
