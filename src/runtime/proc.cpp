@@ -37,8 +37,9 @@
 // Where later issues plug in: the per-P timer heap is checked in find_runnable_local
 // and bounds stopm's futex sleep; the poller replaces the sleep; sysmon retakes Ps.
 //
-// Lock order: sched.lock -> stack pool locks. ready() takes no lock when the caller has
-// a P, and sched.lock otherwise, so primitives may call it with their own lock held.
+// Lock order: sched.lock -> stack pool locks; sched.gfree_lock is a leaf. ready() takes
+// no lock when the caller has a P, and sched.lock otherwise, so primitives may call it
+// with their own lock held.
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -537,7 +538,7 @@ g* galloc(p* pp) {
     --pp->ngfree;
   } else if (g_sched->ngfree.load(std::memory_order_relaxed) > 0) {
     // Refill a batch of 32 in one critical section (Go's gfget).
-    std::lock_guard<runtime_lock> l(g_sched->lock);
+    std::lock_guard<runtime_lock> l(g_sched->gfree_lock);
     if ((gp = g_sched->gfree)) {
       g_sched->gfree = gp->schedlink;
       int n = 1;
@@ -576,7 +577,7 @@ void gfree(p* pp, g* gp) {
     pp->gfree = gp;
     if (++pp->ngfree < 128) return;
     // Move half to the global list; what does not fit there is deleted.
-    std::lock_guard<runtime_lock> l(g_sched->lock);
+    std::lock_guard<runtime_lock> l(g_sched->gfree_lock);
     while (pp->ngfree > 64) {
       g* x = pp->gfree;
       pp->gfree = x->schedlink;
@@ -591,7 +592,7 @@ void gfree(p* pp, g* gp) {
       }
     }
   } else {
-    std::lock_guard<runtime_lock> l(g_sched->lock);
+    std::lock_guard<runtime_lock> l(g_sched->gfree_lock);
     gp->schedlink = g_sched->gfree;
     g_sched->gfree = gp;
     g_sched->ngfree.fetch_add(1, std::memory_order_relaxed);

@@ -8,7 +8,7 @@
 // - A P is owned by one M at a time (m::pp), or sits in the idle list under sched.lock.
 // - The per-P caches (stacks, free Gs) are touched only by the M owning the P.
 //
-// Lock order: sched.lock, then stack_pool locks. No channel or sync lock is ever taken
+// Lock order: sched.lock, then stack_pool locks. sched.gfree_lock is a leaf. No channel or sync lock is ever taken
 // under sched.lock, and ready() may be called with a channel lock held.
 #pragma once
 
@@ -110,7 +110,7 @@ struct m {
 };
 
 struct sched_t {
-  runtime_lock lock;  // guards the fields up to `ngfree`
+  runtime_lock lock;  // guards the fields up to `mcount`
   g* runq_head = nullptr;
   g* runq_tail = nullptr;
   std::atomic<std::int64_t> runq_size{0};
@@ -118,7 +118,12 @@ struct sched_t {
   m* midle = nullptr;
   int nmidle = 0;
   int mcount = 0;
-  g* gfree = nullptr;  // global free G records
+
+  // The global free G records, under their own lock (Go's sched.gFree.lock): with many
+  // Ps, goroutines spawned on one P and exiting on the others move records through here
+  // in batches, and that traffic must not queue behind the run queue and idle lists.
+  alignas(64) runtime_lock gfree_lock;
+  g* gfree = nullptr;
   std::atomic<int> ngfree{0};  // read without the lock as a hint
 
   alignas(64) std::atomic<int> npidle{0};
