@@ -5,6 +5,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <thread>
 
 namespace gocxx::detail {
@@ -23,6 +25,22 @@ int ncpu() {
     return hc ? static_cast<int>(hc) : 1;
   }();
   return n;
+}
+
+int pauses_for_ns(std::int64_t ns) {
+  static const double pause_ns = [] {
+    // The fastest of a few short runs: a preempted run only makes one slower.
+    constexpr int n = 2000;
+    double best = 1e9;
+    for (int run = 0; run < 5; ++run) {
+      auto t0 = std::chrono::steady_clock::now();
+      for (int i = 0; i < n; ++i) cpu_relax();
+      double per = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count() / n;
+      best = std::min(best, per);
+    }
+    return std::max(best, 0.5);
+  }();
+  return std::max(1, static_cast<int>(static_cast<double>(ns) / pause_ns));
 }
 
 // Drepper's three-state futex mutex ("Futexes are tricky", mutex3), with a short spin

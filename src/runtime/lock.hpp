@@ -25,4 +25,9 @@ inline void cpu_relax() {
 // The number of CPUs the process may use (spinning pays only with more than one).
 int ncpu();
 
+// How many cpu_relax() calls take about `ns` nanoseconds on this CPU (at least 1). A
+// PAUSE costs ~3 ns on older x86 and ~13 ns on the 2-core box (LIMITS.md): spin budgets
+// meant as times are converted with this, measured once per process.
+int pauses_for_ns(std::int64_t ns);
+
 }  // namespace gocxx::detail
