@@ -493,6 +493,7 @@ void execute(m* mp, g* gp) {
 void prepare(m* mp, g* gp) {
   stack_cache* cache = mp->pp ? &mp->pp->stacks : nullptr;
   gp->stk = stack_alloc(gp->stack_size, cache);
+  gp->stack_guarded = gp->stk->guarded;
   make_context(gp->ctx, gp->stk->bottom, gp->stk->top, &g_entry);
 }
 
@@ -628,7 +629,7 @@ void release_dead_g(void* arg) {
 // g0 when there is none. `after` runs on the side switched to. Returns when gp is
 // resumed (never if `exiting`).
 void schedule_away(m* mp, g* gp, after_switch after, bool exiting) {
-  if (!gp->stk->canary_ok()) fatal_stack_overflow(gp);
+  if (!gp->stack_guarded && !gp->stk->canary_ok()) fatal_stack_overflow(gp);
   mp->after = after;
   p* pp = mp->pp;
   g* next = nullptr;
@@ -771,6 +772,9 @@ void ready(waiter* w) {
     futex_wake(&w->wake, 1);
     return;
   }
+  // The woken G most often runs next on this P: start loading the registers its switch
+  // will pop while we finish what we were doing.
+  __builtin_prefetch(gp->ctx.sp);
   gp->status.store(g_status::runnable, std::memory_order_relaxed);
   m* mp = tls_m;  // no switch in this function: the direct read is safe
   if (mp && mp->pp) {

@@ -87,7 +87,7 @@ struct slab {
 struct stack_pool {
   runtime_lock lock;
   std::size_t usable = 0;     // requested usable size (page multiple)
-  std::size_t slot_size = 0;  // usable + one page (guard page, or canary room)
+  std::size_t slot_size = 0;  // usable + two pages (guard page or canary room; color room)
   stack* hot = nullptr;       // resident stacks, LIFO
   std::size_t nhot = 0;
   std::vector<slab*> partial;  // slabs with free slots
@@ -109,7 +109,7 @@ stack_pool* pool_for(std::size_t usable) {
   if (!p) {
     p = new stack_pool;
     p->usable = usable;
-    p->slot_size = usable + page;
+    p->slot_size = usable + 2 * page;
   }
   return p;
 }
@@ -176,18 +176,29 @@ slab* new_slab(stack_pool* pool) {
   // Slot i spans [mem + page + i*slot, +slot). Guarded: its first page is the guard.
   // Unguarded: usable from the slot's start; the top 64 bytes are left for the next
   // slot's canary, and slot 0's canary sits in the slab's leading page.
+  //
+  // Coloring: the top is lowered by a per-slot multiple of 64 bytes below 2 KiB (the
+  // slot's spare page pays for it, so the usable size stays at least the one asked for).
+  // Slots are a power-of-two-ish stride apart, so without it every goroutine's hot top
+  // frames would sit at the same page offset and fall into the same few L1/L2 cache sets
+  // (both are indexed by the page offset): with 1,000 goroutines in a ring the stacks
+  // thrashed one set and each hop cost 175 ns, against 62 for Boost.Fiber, whose malloc'd
+  // stacks land at varying offsets (docs/internals.md, "Stacks"). The top page keeps at
+  // least 2 KiB for frames, so a parked goroutine still touches one page.
+  constexpr unsigned colors = 32;
   for (unsigned i = 0; i < slots_per_slab; ++i) {
     stack& st = s->slots[i];
     char* slot = s->mem + page + i * pool->slot_size;
+    std::size_t color = (i * 13u % colors) * 64;
     st.owner = s;
     st.guarded = s->guarded;
     st.requested = pool->usable;
     if (s->guarded) {
       st.bottom = slot + page;
-      st.top = slot + pool->slot_size;
+      st.top = slot + pool->slot_size - color;
     } else {
       st.bottom = slot;
-      st.top = slot + pool->slot_size - 64;
+      st.top = slot + pool->slot_size - 64 - color;
     }
     st.next = i + 1 < slots_per_slab ? &s->slots[i + 1] : nullptr;
   }
