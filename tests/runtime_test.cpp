@@ -980,6 +980,46 @@ TEST(Runtime, ReadiedByItsOwnUnlockKeepsRunning) {
   EXPECT_EQ(resumed.load(), 100);
 }
 
+// runnext is written by its owner with plain stores and taken by thieves only through
+// the membarrier handshake (runq.hpp). Here one goroutine readies thousands of parked
+// ones back to back without ever scheduling, so its P's schedtick stands still, spinning
+// Ms on the other Ps find it stuck and steal its runnext while it keeps swapping it.
+// Every goroutine must run exactly once per wake-up: a lost one hangs the test, a
+// duplicated one shows in its count.
+TEST(Runtime, RunnextStolenFromABusyOwnerRunsEachGoroutineOnce) {
+  const int base = baseline();
+  constexpr int n = kTsan ? 1'500 : 20'000;
+  constexpr int rounds = kSanitized ? 3 : 10;
+  std::vector<std::atomic<int>> runs(n);
+  std::vector<detail::waiter*> waiters(n);
+  std::atomic<int> nparked{0}, finished{0};
+  gocxx::run([&] {
+    procs_scope four(4);
+    for (int round = 1; round <= rounds; ++round) {
+      nparked.store(0);
+      finished.store(0);
+      for (int i = 0; i < n; ++i) {
+        gocxx::go([&, i] {
+          waiters[i] = detail::current_waiter();
+          detail::park(
+              detail::wait_reason::chan_receive,
+              [](void* arg) { static_cast<std::atomic<int>*>(arg)->fetch_add(1, std::memory_order_release); },
+              &nparked);
+          runs[i].fetch_add(1, std::memory_order_relaxed);
+          finished.fetch_add(1, std::memory_order_release);
+        });
+      }
+      wait_until([&] { return nparked.load(std::memory_order_acquire) == n; });
+      for (int i = 0; i < n; ++i) detail::ready(waiters[i]);  // never schedules meanwhile
+      wait_until([&] { return finished.load(std::memory_order_acquire) == n; });
+      int wrong = 0;
+      for (int i = 0; i < n; ++i) wrong += runs[i].load(std::memory_order_relaxed) != round;
+      ASSERT_EQ(wrong, 0) << "round " << round;
+    }
+  });
+  settle(base);
+}
+
 TEST(Runtime, ParkWithoutUnlockAndReadyFromAPlainThread) {
   const int base = baseline();
   std::atomic<detail::waiter*> w{nullptr};

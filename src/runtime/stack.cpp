@@ -5,6 +5,8 @@
 // only held to find or create a pool). Nothing else is locked under either.
 #include "runtime/stack.hpp"
 
+#include "runtime/fiber.hpp"  // GOCXX_ASAN
+
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -185,7 +187,15 @@ slab* new_slab(stack_pool* pool) {
   // thrashed one set and each hop cost 175 ns, against 62 for Boost.Fiber, whose malloc'd
   // stacks land at varying offsets (docs/internals.md, "Stacks"). The top page keeps at
   // least 2 KiB for frames, so a parked goroutine still touches one page.
+  // Not under AddressSanitizer: there a runaway recursion on an unguarded stack, which
+  // runs down into the parked goroutine below, hit that goroutine's stale frame redzones
+  // (an ASan report) instead of faulting past the slab (our report), with colored tops
+  // and not without; the cause is not pinned down (docs/internals.md, "Stacks").
+#if defined(GOCXX_ASAN)
+  constexpr unsigned colors = 1;
+#else
   constexpr unsigned colors = 32;
+#endif
   for (unsigned i = 0; i < slots_per_slab; ++i) {
     stack& st = s->slots[i];
     char* slot = s->mem + page + i * pool->slot_size;
