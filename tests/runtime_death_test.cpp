@@ -346,6 +346,10 @@ TEST_F(RuntimeDeathTest, StackOverflowOnAnUnguardedStackOfAChosenSize) {
   EXPECT_EXIT(
       {
         force_unguarded();
+        // One P from the start: ids are handed out in per-P batches, and main must not
+        // move to another P (and batch) in the yield loop, or the overflowing goroutine
+        // is not goroutine 3.
+        setenv("GOCXX_MAXPROCS", "1", 1);
         gocxx::run([] {
           static std::atomic<int> parked{0};
           gocxx::go({.stack_size = 1 << 20}, [] {

@@ -819,8 +819,10 @@ void ready(waiter* w) {
   // The woken G most often runs next on this P: start loading the registers its switch
   // will pop and the frames it returns through (~6 lines above the saved stack pointer
   // in a channel wait) while we finish what we were doing.
+  // (A G parked with unlock_at::before_switch may still be saving its stack pointer on
+  // another thread: read it atomically; a stale value only makes the prefetch useless.)
   {
-    const char* sp = static_cast<const char*>(gp->ctx.sp);
+    const char* sp = static_cast<const char*>(std::atomic_ref<void*>(gp->ctx.sp).load(std::memory_order_relaxed));
     for (int line = 0; line < 6; ++line) __builtin_prefetch(sp + 64 * line);
   }
   gp->status.store(g_status::runnable, std::memory_order_relaxed);
