@@ -980,10 +980,10 @@ TEST(Runtime, ReadiedByItsOwnUnlockKeepsRunning) {
   EXPECT_EQ(resumed.load(), 100);
 }
 
-// runnext is written by its owner with plain stores and taken by thieves only through
-// the membarrier handshake (runq.hpp). Here one goroutine readies thousands of parked
-// ones back to back without ever scheduling, so its P's schedtick stands still, spinning
-// Ms on the other Ps find it stuck and steal its runnext while it keeps swapping it.
+// runnext is swapped by its owner and taken by thieves from a stuck P (runq.hpp). Here
+// one goroutine readies thousands of parked ones back to back without ever scheduling,
+// so its P's schedtick stands still, spinning Ms on the other Ps find it stuck and
+// steal its runnext while it keeps swapping it.
 // Every goroutine must run exactly once per wake-up: a lost one hangs the test, a
 // duplicated one shows in its count.
 TEST(Runtime, RunnextStolenFromABusyOwnerRunsEachGoroutineOnce) {

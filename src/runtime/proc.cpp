@@ -146,47 +146,6 @@ g* globrunqget_locked(p* pp, std::int64_t max) {
 
 // ---- local run queue ----
 
-// runnext's protocol (runq.hpp). True once membarrier(PRIVATE_EXPEDITED) is registered.
-bool runnext_plain = false;
-
-void register_membarrier() {
-  constexpr int query = 0, register_private_expedited = 1 << 4, private_expedited = 1 << 3;
-  long cmds = syscall(SYS_membarrier, query, 0, 0);
-  if (cmds < 0 || !(cmds & private_expedited)) return;
-  runnext_plain = syscall(SYS_membarrier, register_private_expedited, 0, 0) == 0;
-}
-
-// Owner only. Puts gp (may be null) into runnext and returns what was there.
-g* runnext_swap(p* pp, g* gp) {
-  runq& q = pp->q;
-  if (!runnext_plain) return q.runnext.exchange(gp, std::memory_order_acq_rel);
-  q.runnext_busy.store(1, std::memory_order_relaxed);
-  std::atomic_signal_fence(std::memory_order_seq_cst);  // the thief's membarrier is the fence
-  if (q.steal_req.load(std::memory_order_relaxed) != 0) {
-    q.runnext_busy.store(0, std::memory_order_release);
-    return q.runnext.exchange(gp, std::memory_order_acq_rel);
-  }
-  g* old = q.runnext.load(std::memory_order_relaxed);
-  q.runnext.store(gp, std::memory_order_release);
-  q.runnext_busy.store(0, std::memory_order_release);
-  return old;
-}
-
-// Thief side: takes victim's runnext (see runq.hpp). Null if empty or another thief is at it.
-g* runnext_steal(p* victim) {
-  runq& q = victim->q;
-  if (!q.runnext.load(std::memory_order_relaxed)) return nullptr;
-  if (!runnext_plain) return q.runnext.exchange(nullptr, std::memory_order_acq_rel);
-  std::uint8_t idle = 0;
-  if (!q.steal_req.compare_exchange_strong(idle, 1, std::memory_order_seq_cst)) return nullptr;
-  constexpr int private_expedited = 1 << 3;
-  syscall(SYS_membarrier, private_expedited, 0, 0);
-  while (q.runnext_busy.load(std::memory_order_acquire) != 0) cpu_relax();
-  g* next = q.runnext.exchange(nullptr, std::memory_order_acq_rel);
-  q.steal_req.store(0, std::memory_order_release);
-  return next;
-}
-
 // Owner only. Moves half of a full local queue plus gp to the global queue.
 bool runqputslow(p* pp, g* gp, std::uint32_t h, std::uint32_t t) {
   constexpr std::uint32_t n = runq::size / 2;
@@ -203,9 +162,7 @@ bool runqputslow(p* pp, g* gp, std::uint32_t h, std::uint32_t t) {
 
 void runqput(p* pp, g* gp, bool next) {
   if (next) {
-    // Not a seq_cst publication (runq.hpp): a spinning M that misses it is harmless, as
-    // the owner runs its runnext itself at its next schedule.
-    gp = runnext_swap(pp, gp);
+    gp = pp->q.runnext.exchange(gp, std::memory_order_seq_cst);
     if (!gp) return;  // the kicked-out old runnext goes to the tail
   }
   for (;;) {
@@ -223,7 +180,7 @@ void runqput(p* pp, g* gp, bool next) {
 // Owner only.
 g* runqget(p* pp) {
   if (pp->q.runnext.load(std::memory_order_relaxed)) {
-    if (g* next = runnext_swap(pp, nullptr)) return next;
+    if (g* next = pp->q.runnext.exchange(nullptr, std::memory_order_acq_rel)) return next;
   }
   for (;;) {
     std::uint32_t h = pp->q.head.load(std::memory_order_acquire);
@@ -242,8 +199,8 @@ std::uint32_t runqgrab(p* victim, g** batch, bool steal_runnext) {
     std::uint32_t n = t - h;
     n = n - n / 2;
     if (n == 0) {
-      if (steal_runnext) {
-        if (g* next = runnext_steal(victim)) {
+      if (steal_runnext && victim->q.runnext.load(std::memory_order_relaxed)) {
+        if (g* next = victim->q.runnext.exchange(nullptr, std::memory_order_acq_rel)) {
           batch[0] = next;
           return 1;
         }
@@ -386,7 +343,7 @@ g* find_runnable_local(p* pp) {
     // still the same goroutine 61 schedules later.
     std::uint32_t head = pp->q.head.load(std::memory_order_relaxed);
     if (head == pp->ring_head_at_check && pp->q.length() > 0 && pp->q.runnext.load(std::memory_order_relaxed)) {
-      if (g* next = runnext_swap(pp, nullptr)) runqput(pp, next, false);
+      if (g* next = pp->q.runnext.exchange(nullptr, std::memory_order_acq_rel)) runqput(pp, next, false);
     }
     pp->ring_head_at_check = head;
     if (s.runq_size.load(std::memory_order_relaxed) > 0) {
@@ -767,7 +724,6 @@ void ensure_started() {
   std::call_once(g_start_once, [] {
     auto* s = new sched_t;  // immortal: the runtime outlives main's static destructors
     if (const char* e = std::getenv("GOCXX_SPIN_NS")) spin_ns = std::atoll(e);
-    register_membarrier();
     int n = initial_procs();
     s->gomaxprocs.store(n);
     s->nallp.store(n);

@@ -9,17 +9,9 @@
 //   the CAS is the commit, the slots were read before it, and a slot is only rewritten
 //   by the owner after `head` moved past it, so a failed CAS discards stale reads.
 // - tail - head <= 256 always (the owner checks against a fresh `head` before writing).
-// - `runnext` holds at most one G. Only the owner reads and writes it, with plain
-//   (relaxed) loads and stores: a locked exchange per hand-off waits for every cache miss
-//   in flight, and cost ~20% of a ring hop (docs/internals.md). A thief takes runnext
-//   only from a victim stuck on one goroutine (steal_runnext), by an asymmetric Dekker
-//   handshake: it sets `steal_req`, runs membarrier() (which makes every thread of the
-//   process execute a full barrier), waits while `runnext_busy` is set, then exchanges.
-//   The owner brackets each runnext operation with runnext_busy and checks steal_req
-//   inside the bracket: seeing it set, it uses exchanges for that operation. Either the
-//   owner's check comes after the barrier and sees steal_req, or its busy flag is
-//   visible to the thief, which waits for it to clear. Where membarrier is unavailable
-//   both sides always use exchanges (runnext_plain in proc.cpp).
+// - `runnext` holds at most one G; it is taken by exchange, so exactly one side gets it.
+//   Thieves take it only when asked (steal_runnext), so a hand-off normally runs on the
+//   P that made it, hot in cache.
 // - The publication stores are seq_cst: a reader that publishes work and then checks
 //   for spinning Ms (wakep) must not have the check reordered before the publication
 //   (Go's "spinning M" protocol, see proc.cpp).
@@ -37,8 +29,6 @@ struct runq {
   alignas(64) std::atomic<std::uint32_t> head{0};
   alignas(64) std::atomic<std::uint32_t> tail{0};
   std::atomic<g*> runnext{nullptr};
-  std::atomic<std::uint8_t> runnext_busy{0};  // owner: inside a runnext operation
-  std::atomic<std::uint8_t> steal_req{0};     // a thief is taking runnext (one at a time)
   std::atomic<g*> ring[size] = {};
 
   bool empty() const {
