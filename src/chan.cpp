@@ -21,8 +21,8 @@
 // lock free), never run code that may use a channel. The one planned exception is
 // park(): a goroutine parks holding c->lock and park releases it right after the switch,
 // before anything else runs on that thread (or, for a send blocked on a full buffer,
-// just before the switch: park.hpp, unlock_at). ready() may take sched.lock; no channel lock
-// is ever taken under sched.lock. T's move constructor and destructor do run under the
+// just before the switch: park.hpp, unlock_at). ready() may take sched.lock; no channel
+// lock is ever taken under sched.lock. T's move constructor and destructor do run under the
 // lock (chan.hpp tells users they must not use that channel).
 //
 // A value moves once per hand-off: straight from the sender's object into the receiver's
@@ -133,7 +133,8 @@ chan_status chansend(hchan* c, void* src, bool block, bool closed_panics) {
   c->sendq.enqueue(&me);
   // Blocked on a full buffer: the receiver that will wake us drains the buffer for every
   // sender and must not wait for our switch (park.hpp, unlock_at).
-  park(wait_reason::chan_send, &unlock_chan, c, c->dataqsiz != 0 ? unlock_at::before_switch : unlock_at::after_switch);
+  park(wait_reason::chan_send, &unlock_chan, c,
+       c->dataqsiz != 0 ? unlock_at::before_switch : unlock_at::after_switch);
   if (me.state == sudog::closed) panic_closed_send();
   return chan_status::ok;
 }

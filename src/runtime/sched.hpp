@@ -8,8 +8,9 @@
 // - A P is owned by one M at a time (m::pp), or sits in the idle list under sched.lock.
 // - The per-P caches (stacks, free Gs) are touched only by the M owning the P.
 //
-// Lock order: sched.lock, then stack_pool locks. sched.gfree_lock is a leaf. No channel or sync lock is ever taken
-// under sched.lock, and ready() may be called with a channel lock held.
+// Lock order: sched.lock, then stack_pool locks; sched.gfree_lock is a leaf. No channel
+// or sync lock is ever taken under sched.lock, and ready() may be called with a channel
+// lock held.
 #pragma once
 
 #include <atomic>
