@@ -38,6 +38,7 @@
 
 #include "gocxx/detail/hchan.hpp"
 #include "gocxx/runtime.hpp"
+#include "runtime/lock.hpp"  // cpu_relax
 #include "runtime/park.hpp"
 
 namespace gocxx::detail {
@@ -46,14 +47,6 @@ namespace {
 
 // Go's maxAlloc on 64-bit Linux: no buffer may be larger (makechan: size out of range).
 constexpr std::uint64_t max_alloc = std::uint64_t{1} << 48;
-
-inline void cpu_relax() noexcept {
-#if defined(__x86_64__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield" ::: "memory");
-#endif
-}
 
 std::size_t buffer_offset(const elem_ops* ops) noexcept {
   return (sizeof(hchan) + ops->align - 1) / ops->align * ops->align;
