@@ -102,6 +102,7 @@ chan_status chansend(hchan* c, void* src, bool block, bool closed_panics) {
     if (closed_panics) panic_closed_send();
     return chan_status::closed;
   }
+  if (!c->recvq.empty()) prefetch_handoff(c);
   if (sudog* sg = c->recvq.dequeue()) {
     // A receiver waits: hand the value straight to it, bypassing the buffer.
     waiter* w = send_to_waiter(c, sg, src);
@@ -124,6 +125,7 @@ chan_status chansend(hchan* c, void* src, bool block, bool closed_panics) {
   me.w = current_waiter();
   me.elem = src;
   c->sendq.enqueue(&me);
+  note_queued(c, me.w, src);
   // Blocked on a full buffer: the receiver that will wake us drains the buffer for every
   // sender and must not wait for our switch (park.hpp, unlock_at).
   park(wait_reason::chan_send, &unlock_chan, c,
@@ -148,6 +150,7 @@ chan_status chanrecv(hchan* c, void* dst, bool block) {
     c->lock.unlock();
     return chan_status::closed;
   }
+  if (!c->sendq.empty()) prefetch_handoff(c);
   if (sudog* sg = c->sendq.dequeue()) {
     // A sender waits, so the buffer is full (or absent): take its head, and the
     // sender's value goes to the tail (unbuffered: take the sender's value).
@@ -170,6 +173,7 @@ chan_status chanrecv(hchan* c, void* dst, bool block) {
   me.w = current_waiter();
   me.elem = dst;
   c->recvq.enqueue(&me);
+  note_queued(c, me.w, dst);
   park(wait_reason::chan_receive, &unlock_chan, c);
   return me.state == sudog::done ? chan_status::ok : chan_status::closed;
 }
