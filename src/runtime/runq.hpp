@@ -12,6 +12,11 @@
 // - `runnext` holds at most one G; it is taken by exchange, so exactly one side gets it.
 //   Thieves take it only when asked (steal_runnext), so a hand-off normally runs on the
 //   P that made it, hot in cache.
+// - While `runnext_private` is set, no thief touches `runnext` and the owner uses plain
+//   loads and stores on it (two locked instructions less per hand-off). Only the owner
+//   writes it: it sets it at procs 1 when no thief is stealing a runnext, and clears it
+//   (release) when procs grows; a thief reads it (acquire) before it touches `runnext`.
+//   The handshake that makes this safe is in proc.cpp, runnext_owned.
 // - The publication stores are seq_cst: a reader that publishes work and then checks
 //   for spinning Ms (wakep) must not have the check reordered before the publication
 //   (Go's "spinning M" protocol, see proc.cpp).
@@ -29,6 +34,7 @@ struct runq {
   alignas(64) std::atomic<std::uint32_t> head{0};
   alignas(64) std::atomic<std::uint32_t> tail{0};
   std::atomic<g*> runnext{nullptr};
+  std::atomic<bool> runnext_private{false};
   std::atomic<g*> ring[size] = {};
 
   bool empty() const {
