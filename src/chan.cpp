@@ -11,9 +11,9 @@
 //  - Once c->closed is set, no sudog is ever queued on c again, and the buffer only drains.
 //  - Slots [recvx, recvx + qcount) (mod dataqsiz) hold live T objects; the others are raw.
 //  - A queued sudog's waiter is parked (or about to park: its unlock of c has not run),
-//    so its stack, where the sudog and the value it points at live, stays valid until
-//    it is readied. A waker writes the sudog (value, state) before ready(), and never
-//    touches it after.
+//    so the sudog (in its waiter, or on a select's stack) and the value it points at (on
+//    its stack) stay valid until it is readied. A waker writes the sudog (value, state)
+//    before ready(), and never touches it after.
 //
 // Lock order: c->lock is a leaf, except that select takes several, in address order
 // (select.cpp). It is a spinlock (detail/hchan.hpp), so while holding it: never block,
@@ -27,8 +27,8 @@
 //
 // A value moves once per hand-off: straight from the sender's object into the receiver's
 // std::optional when one waits for the other (Go's direct send), or into a buffer slot
-// and out of it. Nothing is copied and nothing is allocated per operation: sudogs live on
-// the blocked goroutine's stack.
+// and out of it. Nothing is copied and nothing is allocated per operation: a blocked
+// send or receive uses the sudog in its waiter (runtime/park.hpp says why there).
 #include "gocxx/chan.hpp"
 
 #include <sched.h>
@@ -55,7 +55,9 @@ std::size_t chan_align(const elem_ops* ops) noexcept {
   return ops->align > alignof(hchan) ? ops->align : alignof(hchan);
 }
 
-inline void* slot(hchan* c, std::size_t i) noexcept { return c->buf + i * c->ops->size; }
+inline void* slot(hchan* c, std::size_t i) noexcept {
+  return reinterpret_cast<unsigned char*>(c) + c->buf_offset + i * c->ops->size;
+}
 
 void unlock_chan(void* c) { static_cast<hchan*>(c)->lock.unlock(); }
 
@@ -102,7 +104,6 @@ chan_status chansend(hchan* c, void* src, bool block, bool closed_panics) {
     if (closed_panics) panic_closed_send();
     return chan_status::closed;
   }
-  if (!c->recvq.empty()) prefetch_handoff(c);
   if (sudog* sg = c->recvq.dequeue()) {
     // A receiver waits: hand the value straight to it, bypassing the buffer.
     waiter* w = send_to_waiter(c, sg, src);
@@ -121,11 +122,12 @@ chan_status chansend(hchan* c, void* src, bool block, bool closed_panics) {
   }
 
   // Block. A receiver (or close) completes the operation for us.
-  sudog me;
-  me.w = current_waiter();
+  waiter* self = current_waiter();
+  sudog& me = self->chan_wait;
+  me = sudog{};
+  me.w = self;
   me.elem = src;
   c->sendq.enqueue(&me);
-  note_queued(c, me.w, src);
   // Blocked on a full buffer: the receiver that will wake us drains the buffer for every
   // sender and must not wait for our switch (park.hpp, unlock_at).
   park(wait_reason::chan_send, &unlock_chan, c,
@@ -150,7 +152,6 @@ chan_status chanrecv(hchan* c, void* dst, bool block) {
     c->lock.unlock();
     return chan_status::closed;
   }
-  if (!c->sendq.empty()) prefetch_handoff(c);
   if (sudog* sg = c->sendq.dequeue()) {
     // A sender waits, so the buffer is full (or absent): take its head, and the
     // sender's value goes to the tail (unbuffered: take the sender's value).
@@ -169,11 +170,12 @@ chan_status chanrecv(hchan* c, void* dst, bool block) {
     return chan_status::would_block;
   }
 
-  sudog me;
-  me.w = current_waiter();
+  waiter* self = current_waiter();
+  sudog& me = self->chan_wait;
+  me = sudog{};
+  me.w = self;
   me.elem = dst;
   c->recvq.enqueue(&me);
-  note_queued(c, me.w, dst);
   park(wait_reason::chan_receive, &unlock_chan, c);
   return me.state == sudog::done ? chan_status::ok : chan_status::closed;
 }
@@ -324,7 +326,7 @@ hchan* chan_make(const elem_ops* ops, std::int64_t capacity) {
   void* mem = ::operator new(off + cap * ops->size, std::align_val_t(chan_align(ops)));
   auto* c = ::new (mem) hchan;
   c->dataqsiz = cap;
-  c->buf = static_cast<unsigned char*>(mem) + off;
+  c->buf_offset = static_cast<std::uint32_t>(off);
   c->ops = ops;
   return c;
 }
@@ -361,7 +363,7 @@ void chan_close(hchan* c) {
 
   // Take every waiter off the queues under the lock; wake them after unlocking. The
   // list is linked through the dequeued sudogs' `next`: their owners stay parked (and
-  // their stacks valid) until we ready them, and we read `next` before each ready.
+  // their sudogs valid) until we ready them, and we read `next` before each ready.
   sudog* woken = nullptr;
   while (sudog* sg = c->recvq.dequeue()) {  // receivers get an empty optional
     sg->state = sudog::closed;

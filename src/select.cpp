@@ -185,7 +185,6 @@ select_result selectgo(CaseAt case_at, std::size_t n, bool block) {
     const scase& cs = case_at(order[k]);
     hchan* c = cs.c;
     if (cs.kind == case_kind::recv) {
-      if (!c->sendq.empty()) prefetch_handoff(c);
       if (sudog* sg = c->sendq.dequeue()) {
         waiter* w = recv_from_waiter(c, sg, cs.elem);
         locks.unlock();
@@ -207,7 +206,6 @@ select_result selectgo(CaseAt case_at, std::size_t n, bool block) {
         locks.unlock();
         panic_closed_send();
       }
-      if (!c->recvq.empty()) prefetch_handoff(c);
       if (sudog* sg = c->recvq.dequeue()) {
         waiter* w = send_to_waiter(c, sg, cs.elem);
         locks.unlock();
@@ -241,7 +239,6 @@ select_result selectgo(CaseAt case_at, std::size_t n, bool block) {
     } else {
       cs.c->sendq.enqueue(&sg);
     }
-    note_queued(cs.c, me, cs.elem);
   }
   park(wait_reason::select, &unlock_all, &locks);
 

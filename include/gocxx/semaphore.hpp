@@ -40,8 +40,8 @@ class semaphore {
   const std::int64_t size_;
   detail::runtime_lock lock_;        // guards the fields below
   std::int64_t cur_ = 0;             // tokens held
-  detail::sudog* head_ = nullptr;    // waiters, FIFO, doubly linked
-  detail::sudog* tail_ = nullptr;
+  detail::sema_sudog* head_ = nullptr;    // waiters, FIFO, doubly linked
+  detail::sema_sudog* tail_ = nullptr;
 };
 
 }  // namespace gocxx

@@ -292,8 +292,8 @@ class cond {
   std::atomic<std::uint32_t> wait_ticket_{0};    // the next waiter's ticket
   std::atomic<std::uint32_t> notify_ticket_{0};  // the next ticket to wake; written under lock_
   detail::runtime_lock lock_;
-  detail::sudog* head_ = nullptr;
-  detail::sudog* tail_ = nullptr;
+  detail::sema_sudog* head_ = nullptr;
+  detail::sema_sudog* tail_ = nullptr;
 };
 
 namespace detail {

@@ -19,6 +19,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "gocxx/detail/hchan.hpp"  // sudog
+
 namespace gocxx::detail {
 
 struct g;
@@ -47,6 +49,14 @@ struct waiter {
   g* gp = nullptr;                        // null for a plain thread
   std::atomic<std::uint32_t> wake{0};     // thread waiters: futex word, 1 once readied
   std::atomic<std::uint32_t> select_done{0};
+  // The sudog of this waiter's blocking channel send or receive (it blocks on one at a
+  // time; a select keeps one per case on its own stack). Here, next to the rest of the
+  // waiter, rather than on the goroutine's stack as in Go: a waker then reads the sudog,
+  // the waiter and the G's status in one or two adjacent lines of a dense array of
+  // records, and the parked goroutine's stack page (a cache miss behind a TLB miss when
+  // many goroutines wait) is touched only by the value it receives and by the switch
+  // to it. Ring of 10,000 goroutines at procs 1: 170 -> 140 ns/hop (docs/internals.md).
+  sudog chan_wait;
   bool is_goroutine() const { return gp != nullptr; }
 };
 

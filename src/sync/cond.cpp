@@ -36,7 +36,7 @@ void cond::wait() {
   if (less(t, notify_ticket_.load(std::memory_order_relaxed))) {  // already notified
     lock_.unlock();
   } else {
-    detail::sudog s;
+    detail::sema_sudog s;
     s.w = detail::current_waiter();
     s.ticket = t;
     if (tail_) {
@@ -62,10 +62,10 @@ void cond::signal() {
   }
   notify_ticket_.store(t + 1, std::memory_order_release);
   // Find ticket t. If it is not queued yet, its owner will see it notified and not park.
-  detail::sudog* prev = nullptr;
-  for (detail::sudog* s = head_; s; prev = s, s = s->next) {
+  detail::sema_sudog* prev = nullptr;
+  for (detail::sema_sudog* s = head_; s; prev = s, s = s->next) {
     if (s->ticket != t) continue;
-    detail::sudog* next = s->next;
+    detail::sema_sudog* next = s->next;
     if (prev) {
       prev->next = next;
     } else {
@@ -82,12 +82,12 @@ void cond::signal() {
 void cond::broadcast() {
   if (wait_ticket_.load(std::memory_order_acquire) == notify_ticket_.load(std::memory_order_acquire)) return;
   lock_.lock();
-  detail::sudog* s = head_;
+  detail::sema_sudog* s = head_;
   head_ = tail_ = nullptr;
   notify_ticket_.store(wait_ticket_.load(std::memory_order_acquire), std::memory_order_release);
   lock_.unlock();
   while (s) {
-    detail::sudog* next = s->next;  // read before ready(): s dies with its waiter's frame
+    detail::sema_sudog* next = s->next;  // read before ready(): s dies with its waiter's frame
     detail::ready(s->w);
     s = next;
   }

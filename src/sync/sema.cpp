@@ -79,7 +79,7 @@ namespace {
 struct alignas(64) semaroot {
   runtime_lock lock;
   std::atomic<std::uint32_t> nwait{0};  // waiters queued or about to be; read without the lock
-  sudog* heads = nullptr;               // one head per address, linked by next_addr
+  sema_sudog* heads = nullptr;               // one head per address, linked by next_addr
 };
 
 constexpr std::size_t semtab_size = 251;
@@ -100,12 +100,12 @@ bool try_take(std::atomic<std::uint32_t>* addr) {
 
 // root.lock held. Queues s, whose w and addr are set, on its address: at the tail, or
 // at the head when `lifo`.
-void enqueue(semaroot& root, sudog* s, bool lifo) {
+void enqueue(semaroot& root, sema_sudog* s, bool lifo) {
   s->next = nullptr;
   s->tail = nullptr;
   s->next_addr = nullptr;
-  for (sudog** link = &root.heads; *link; link = &(*link)->next_addr) {
-    sudog* head = *link;
+  for (sema_sudog** link = &root.heads; *link; link = &(*link)->next_addr) {
+    sema_sudog* head = *link;
     if (head->addr != s->addr) continue;
     if (lifo) {  // s replaces head as the address's head; head becomes second
       s->next = head;
@@ -126,11 +126,11 @@ void enqueue(semaroot& root, sudog* s, bool lifo) {
 }
 
 // root.lock held. Removes and returns the first sudog waiting on addr, or null.
-sudog* dequeue(semaroot& root, const void* addr) {
-  for (sudog** link = &root.heads; *link; link = &(*link)->next_addr) {
-    sudog* head = *link;
+sema_sudog* dequeue(semaroot& root, const void* addr) {
+  for (sema_sudog** link = &root.heads; *link; link = &(*link)->next_addr) {
+    sema_sudog* head = *link;
     if (head->addr != addr) continue;
-    if (sudog* second = head->next) {
+    if (sema_sudog* second = head->next) {
       second->tail = head->tail;
       second->next_addr = head->next_addr;
       *link = second;
@@ -147,7 +147,7 @@ sudog* dequeue(semaroot& root, const void* addr) {
 
 void semacquire(std::atomic<std::uint32_t>* addr, bool lifo, wait_reason reason) {
   if (try_take(addr)) return;
-  sudog s;
+  sema_sudog s;
   s.w = current_waiter();
   s.addr = addr;
   semaroot& root = root_for(addr);
@@ -180,7 +180,7 @@ void semrelease(std::atomic<std::uint32_t>* addr, bool handoff) {
     root.lock.unlock();
     return;
   }
-  sudog* s = dequeue(root, addr);
+  sema_sudog* s = dequeue(root, addr);
   if (s) root.nwait.fetch_sub(1, std::memory_order_seq_cst);
   root.lock.unlock();
   if (!s) return;  // the waiters in this root wait on other addresses

@@ -15,13 +15,13 @@ namespace gocxx::detail {
 // goroutine's or a thread's), so it exists exactly as long as its owner is parked; a
 // waker must not touch it after ready(w). Every field is guarded by the lock of the
 // queue it is in; which fields a queue uses is said per field.
-struct sudog {
+struct sema_sudog {
   waiter* w = nullptr;          // who to ready()
   const void* addr = nullptr;   // semaroot: the semaphore word waited on
-  sudog* next = nullptr;        // next waiter in the same queue (FIFO order)
-  sudog* prev = nullptr;        // weighted semaphore: previous waiter (unlink on cancel)
-  sudog* tail = nullptr;        // semaroot, address heads only: the address's last waiter
-  sudog* next_addr = nullptr;   // semaroot, address heads only: the next address's head
+  sema_sudog* next = nullptr;        // next waiter in the same queue (FIFO order)
+  sema_sudog* prev = nullptr;        // weighted semaphore: previous waiter (unlink on cancel)
+  sema_sudog* tail = nullptr;        // semaroot, address heads only: the address's last waiter
+  sema_sudog* next_addr = nullptr;   // semaroot, address heads only: the next address's head
   std::uint32_t ticket = 0;     // semaroot: 1 once the releaser handed the count over;
                                 // cond: the notify ticket this waiter waits for
   std::int64_t weight = 0;      // weighted semaphore: tokens wanted

@@ -32,7 +32,7 @@ void semaphore::acquire(std::int64_t n) {
     lock_.unlock();
     detail::park_forever(detail::wait_reason::semacquire);
   }
-  detail::sudog s;
+  detail::sema_sudog s;
   s.w = detail::current_waiter();
   s.weight = n;
   s.prev = tail_;
@@ -63,10 +63,10 @@ void semaphore::release(std::int64_t n) {
   cur_ -= n;
   // Grant tokens to the waiters at the front, in order, while they fit; collect them in
   // a private list so they are readied after lock_ is released.
-  detail::sudog* granted = nullptr;
-  detail::sudog** link = &granted;
+  detail::sema_sudog* granted = nullptr;
+  detail::sema_sudog** link = &granted;
   while (head_ && size_ - cur_ >= head_->weight) {
-    detail::sudog* s = head_;
+    detail::sema_sudog* s = head_;
     cur_ += s->weight;
     head_ = s->next;
     if (head_) {
@@ -80,7 +80,7 @@ void semaphore::release(std::int64_t n) {
   }
   lock_.unlock();
   while (granted) {
-    detail::sudog* next = granted->next;  // read before ready(): the sudog dies with its frame
+    detail::sema_sudog* next = granted->next;  // read before ready(): the sudog dies with its frame
     detail::ready(granted->w);
     granted = next;
   }

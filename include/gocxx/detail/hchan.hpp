@@ -94,8 +94,9 @@ class chan_lock {
   std::atomic<std::uint32_t> word_{0};
 };
 
-// A waiter's entry in one channel's sendq or recvq (Go's sudog). It lives on the
-// blocked goroutine's (or thread's) stack, which stays put while it is parked.
+// A waiter's entry in one channel's sendq or recvq (Go's sudog). A send or receive uses
+// the one in its waiter (runtime/park.hpp), a select one per case on its stack; either
+// stays put while the waiter is parked.
 // Fields other than `w` and `is_select` are guarded by the lock of the channel whose
 // queue holds the sudog; the waker writes `state` (and the value) before ready(w), and
 // the woken waiter reads them after it resumes.
@@ -126,36 +127,22 @@ struct waitq {
   bool empty() const noexcept { return first.load(std::memory_order_relaxed) == nullptr; }
 };
 
-// Where a hand-off to the most recently queued waiter of a channel writes: its waiter
-// (inside the goroutine's record: ready() marks it runnable) and the value it sends or
-// receives into (on its stack). A waker otherwise reaches both through the sudog, which
-// lives on the waiter's stack: channel -> sudog -> waiter and value, one cache (and TLB)
-// miss after the other when many goroutines wait. With copies here, in the channel's
-// first line, the waker starts all three loads as soon as it holds the lock
-// (prefetch_handoff). Written under the channel's lock; only ever used as prefetch
-// addresses, so a stale one (the head is not the last queued waiter) costs a useless
-// prefetch and nothing else. Ring of 10,000 goroutines, procs 1: 216 -> 190 ns/hop
-// (docs/internals.md, "Channels").
-struct wake_hint {
-  const void* w = nullptr;     // sudog::w
-  const void* elem = nullptr;  // sudog::elem
-};
-
-// The channel. Invariants and lock rules: src/chan.cpp. The fields a hand-off touches
-// (lock, queues, hint, closed) come first, so they share a line more often.
+// The channel. Invariants and lock rules: src/chan.cpp.
 struct hchan {
   std::atomic<std::uint32_t> refs{1};       // handles alive; the last one frees the channel
-  chan_lock lock;                           // guards everything below except dataqsiz, buf, ops
-  waitq recvq;                              // blocked receivers
-  waitq sendq;                              // blocked senders
-  wake_hint hint;                           // the last queued waiter's (either queue)
-  std::atomic<std::uint32_t> closed{0};     // 1 once closed; written under lock (release)
-  std::atomic<std::size_t> qcount{0};       // elements in buf; written under lock
+  chan_lock lock;                           // guards everything below except the immutables
+  std::atomic<std::size_t> qcount{0};       // elements in the buffer; written under lock
   std::size_t dataqsiz = 0;                 // capacity; immutable
-  unsigned char* buf = nullptr;             // dataqsiz slots of ops->size bytes; immutable
   std::size_t sendx = 0;                    // next slot to fill
   std::size_t recvx = 0;                    // next slot to take
   const elem_ops* ops = nullptr;            // immutable
+  waitq recvq;                              // blocked receivers
+  waitq sendq;                              // blocked senders
+  std::atomic<std::uint32_t> closed{0};     // 1 once closed; written under lock (release)
+  // The buffer (dataqsiz slots of ops->size bytes) starts this many bytes after the
+  // hchan, in the same allocation; immutable. An offset, not a pointer, so the hchan
+  // fits 88 bytes (a parked goroutine per channel pays for every byte: parked_memory).
+  std::uint32_t buf_offset = 0;
 };
 
 // ---- entry points for chan.hpp ----
@@ -207,15 +194,6 @@ select_result select_go(scase* cases, std::size_t n, bool block);
 [[noreturn]] void select_block_forever();
 
 // ---- internals shared by src/chan.cpp and src/select.cpp (c locked on entry) ----
-
-// One of c's queues is not empty: starts loading what handing off to its head will
-// touch (see wake_hint). Call before dequeueing, so the loads overlap the sudog's.
-inline void prefetch_handoff(const hchan* c) noexcept {
-  __builtin_prefetch(c->hint.w, 1);
-  __builtin_prefetch(c->hint.elem, 1);
-}
-// Records w as c's most recently queued waiter (c locked).
-inline void note_queued(hchan* c, const waiter* w, const void* elem) noexcept { c->hint = {w, elem}; }
 
 // sg was dequeued from c->recvq: moves *src to its receiver and marks it done.
 // Returns the waiter to ready() once c is unlocked (never touch sg after that).

@@ -1,7 +1,8 @@
 // gocxx::detail::task: a move-only, type-erased `void()` callable with inline storage,
 // the body of a goroutine. Callables up to 48 bytes (a lambda capturing a few handles)
-// live inline, so `go` allocates nothing beyond the goroutine record; larger ones are
-// boxed on the heap.
+// live inline, so `go` allocates nothing beyond the goroutine record; larger ones, and
+// over-aligned ones (alignof > 8: a capture of long double or a vector type), are boxed
+// on the heap. Pointer alignment keeps the goroutine record free of padding.
 #pragma once
 
 #include <cstddef>
@@ -19,7 +20,7 @@ class task {
   template <class F, class D = std::decay_t<F>,
             class = std::enable_if_t<!std::is_same_v<D, task> && std::is_invocable_v<D&>>>
   task(F&& f) {  // NOLINT(google-explicit-constructor): a task is made from any callable
-    if constexpr (sizeof(D) <= inline_size && alignof(D) <= alignof(std::max_align_t) &&
+    if constexpr (sizeof(D) <= inline_size && alignof(D) <= alignof(void*) &&
                   std::is_nothrow_move_constructible_v<D>) {
       ::new (static_cast<void*>(buf_)) D(std::forward<F>(f));
       invoke_ = [](task& t) { (*std::launder(reinterpret_cast<D*>(t.buf_)))(); };
@@ -71,7 +72,7 @@ class task {
   }
 
  private:
-  alignas(std::max_align_t) unsigned char buf_[inline_size];
+  alignas(void*) unsigned char buf_[inline_size];
   void (*invoke_)(task&) = nullptr;
   void (*manage_)(task* dst, task* src) noexcept = nullptr;
 };
