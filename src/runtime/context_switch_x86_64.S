@@ -27,20 +27,23 @@ gocxx_context_switch:
         movq    %rbp, 0x30(%rsp)
         movq    %rsp, (%rdi)
         movq    %rsi, %rsp
-        movq    0x38(%rsp), %r8
         movq    0x08(%rsp), %r12
         movq    0x10(%rsp), %r13
         movq    0x18(%rsp), %r14
         movq    0x20(%rsp), %r15
         movq    0x28(%rsp), %rbx
         movq    0x30(%rsp), %rbp
-        leaq    0x40(%rsp), %rsp
+        leaq    0x38(%rsp), %rsp
         movq    %rdx, %rax
         movq    %rdx, %rdi
-        // jmp, not ret: the return address was popped into r8 above. A ret into another
-        // context's caller would unbalance the return-stack predictor either way; the
-        // indirect jump is at least predicted by the BTB in a steady ping-pong.
-        jmp     *%r8
+        // ret, not a jump through a register: the call that entered here pushed a
+        // return-stack-buffer entry, and only a ret pops it. Switches mostly happen from
+        // the same call site on both sides (schedule_away), so the ret is predicted right
+        // and every return after it too; with an indirect jmp the RSB kept one stale entry
+        // per switch and each return up the resumed goroutine's frames (schedule_away ->
+        // park -> chan_recv -> ...) mispredicted (ring of 10 goroutines, procs 1:
+        // 65 -> 36 ns/hop; docs/internals.md, "Context switch").
+        ret
         .cfi_endproc
         .size   gocxx_context_switch, .-gocxx_context_switch
 
