@@ -864,6 +864,61 @@ TEST(Runtime, RunnextStolenFromAStuckOwnerWhileMaxProcsMovesThroughOne) {
   EXPECT_EQ(wrong, 0);
 }
 
+TEST(Runtime, GrowingMaxProcsFromOneLetsAnotherPRunAGoroutineReadiedBefore) {
+  // At procs 1 the P owns its runnext privately. A goroutine that readies another (here
+  // by spawning it) and then grows max_procs must hand runnext back, so the new P can
+  // steal it while the first goroutine busy-waits without ever scheduling.
+  const int base = baseline();
+  procs_scope one(1);
+  std::atomic<bool> ran{false}, stolen{false};
+  gocxx::run([&] {
+    gocxx::go([&] { ran.store(true); });
+    gocxx::set_max_procs(2);
+    auto deadline = std::chrono::steady_clock::now() + 30s;  // generous: a failure, not a hang
+    while (!ran.load() && std::chrono::steady_clock::now() < deadline) {
+    }
+    stolen.store(ran.load());
+    gocxx::yield();  // if it was not stolen, let it run now, so the test ends cleanly
+  });
+  EXPECT_TRUE(stolen.load()) << "the goroutine in runnext was not stolen after max_procs grew";
+  settle(base);
+}
+
+TEST(Runtime, AnIdleMDoesNotSpinOnARunnextItCannotSteal) {
+  // A plain thread grows max_procs from 1 while the only goroutine busy-waits: the
+  // goroutine it readied stays in its P's private runnext (only the owner may take it),
+  // so the new P's M finds nothing to steal and must go to sleep, not spin until the
+  // owner schedules again. Measured as CPU time: about one core (the busy goroutine),
+  // not two. A generous bound; the behaviour is about wasted CPU.
+  if (std::thread::hardware_concurrency() < 2) GTEST_SKIP() << "needs two CPUs";
+  const int base = baseline();
+  procs_scope one(1);
+  std::atomic<bool> spawned{false}, grown{false}, ran{false};
+  double used = 0, elapsed = 0;
+  std::thread grower([&] {
+    while (!spawned.load()) std::this_thread::yield();
+    gocxx::set_max_procs(2);
+    grown.store(true);
+  });
+  gocxx::run([&] {
+    gocxx::go([&] { ran.store(true); });
+    spawned.store(true);
+    while (!grown.load()) {
+    }
+    double before = cpu_seconds();
+    auto t0 = std::chrono::steady_clock::now();
+    while (std::chrono::steady_clock::now() - t0 < 300ms) {
+    }
+    used = cpu_seconds() - before;
+    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    gocxx::yield();
+  });
+  grower.join();
+  EXPECT_TRUE(ran.load());
+  EXPECT_LT(used, 1.5 * elapsed) << "CPU seconds over " << elapsed << " s of one busy goroutine";
+  settle(base);
+}
+
 // ---- stacks ----
 
 TEST(Runtime, DefaultStackSizeIs64KiB) {

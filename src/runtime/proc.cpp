@@ -170,8 +170,11 @@ std::atomic<int> g_runnext_thieves{0};
 // at the flag (all seq_cst), so one of the two sees the other; a thief that sees the
 // flag set leaves runnext alone, an owner that sees a thief clears the flag and uses
 // the exchange protocol this time. When procs grows the owner clears the flag (release)
-// before its next access, and thieves read it with acquire. Until then they leave this
-// runnext alone: a G readied there waits for this P's next schedule, as at procs 1.
+// before its next access (at once when the owner itself grows it: set_max_procs), and
+// thieves read it with acquire. Until then they leave this runnext alone: after a plain
+// thread grows max_procs from 1, a G readied there waits for this P's next run-queue
+// operation, as at procs 1 (with no preemption yet, a goroutine that never schedules
+// keeps it waiting; docs/internals.md).
 bool runnext_owned(p* pp) {
   bool single = g_sched->gomaxprocs.load(std::memory_order_relaxed) == 1;
   if (pp->q.runnext_private.load(std::memory_order_relaxed)) {
@@ -435,7 +438,10 @@ bool any_work_visible() {
   int n = s.gomaxprocs.load(std::memory_order_relaxed);
   for (int i = 0; i < n; ++i) {
     p* pp = g_allp[i].load(std::memory_order_acquire);
-    if (pp && !pp->q.empty()) return true;
+    // A private runnext is not work for an idle M: only its owner, which is running, may
+    // take it. Counting it made an idle M take a P, fail to steal, give it back and look
+    // again, at full speed, for as long as the owner ran without scheduling.
+    if (pp && !pp->q.empty_for_thieves()) return true;
   }
   return false;
 }
@@ -948,6 +954,14 @@ int set_max_procs(int n) {
   using namespace detail;
   ensure_started();
   sched_t& s = *g_sched;
+  // A goroutine growing max_procs from 1 owns its P's runnext privately (runnext_owned):
+  // hand it back to the exchange protocol before other Ps exist, so a goroutine readied
+  // there can be stolen even if this one never schedules again (no preemption yet). Safe:
+  // we are that runnext's owner and not inside a swap. From a plain thread this cannot be
+  // done; the owner hands it back at its next run-queue operation.
+  if (m* mp = current_m(); mp && mp->pp && n > 1) {
+    mp->pp->q.runnext_private.store(false, std::memory_order_release);
+  }
   int prev;
   {
     std::lock_guard<runtime_lock> l(s.lock);

@@ -46,6 +46,17 @@ struct runq {
       if (tail.load(std::memory_order_acquire) == t) return h == t && next == nullptr;
     }
   }
+  // As empty(), but as a thief sees it: a private runnext cannot be stolen (its owner is
+  // running and will pick it up), so it does not count.
+  bool empty_for_thieves() const {
+    for (;;) {
+      std::uint32_t h = head.load(std::memory_order_acquire);
+      std::uint32_t t = tail.load(std::memory_order_acquire);
+      g* next = runnext.load(std::memory_order_acquire);
+      bool private_next = runnext_private.load(std::memory_order_acquire);
+      if (tail.load(std::memory_order_acquire) == t) return h == t && (next == nullptr || private_next);
+    }
+  }
   std::uint32_t length() const {
     return tail.load(std::memory_order_relaxed) - head.load(std::memory_order_relaxed);
   }
