@@ -878,7 +878,7 @@ TEST(Runtime, GrowingMaxProcsFromOneLetsAnotherPRunAGoroutineReadiedBefore) {
     while (!ran.load() && std::chrono::steady_clock::now() < deadline) {
     }
     stolen.store(ran.load());
-    gocxx::yield();  // if it was not stolen, let it run now, so the test ends cleanly
+    wait_until([&] { return ran.load(); });  // if it was not stolen, it runs now
   });
   EXPECT_TRUE(stolen.load()) << "the goroutine in runnext was not stolen after max_procs grew";
   settle(base);
@@ -911,7 +911,8 @@ TEST(Runtime, AnIdleMDoesNotSpinOnARunnextItCannotSteal) {
     }
     used = cpu_seconds() - before;
     elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    gocxx::yield();
+    // Now it runs: on this P once we schedule, or stolen by the other one.
+    wait_until([&] { return ran.load(); });
   });
   grower.join();
   EXPECT_TRUE(ran.load());
