@@ -836,6 +836,8 @@ TEST(Runtime, RunnextStolenFromAStuckOwnerWhileMaxProcsMovesThroughOne) {
     const int sizes[] = {2, 1, 4, 1, 3, 1};
     for (int k = 0; !stop.load(); ++k) {
       gocxx::set_max_procs(sizes[k % 6]);
+      // Paces the flips (20-80 µs, around the spin time of an idle M); it waits for
+      // nothing.
       std::this_thread::sleep_for(std::chrono::microseconds(20 + 10 * (k % 7)));
     }
   });

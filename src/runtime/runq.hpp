@@ -37,28 +37,24 @@ struct runq {
   std::atomic<bool> runnext_private{false};
   std::atomic<g*> ring[size] = {};
 
-  bool empty() const {
-    // Go's runqempty: a consistent snapshot of head, tail and runnext.
-    for (;;) {
-      std::uint32_t h = head.load(std::memory_order_acquire);
-      std::uint32_t t = tail.load(std::memory_order_acquire);
-      g* next = runnext.load(std::memory_order_acquire);
-      if (tail.load(std::memory_order_acquire) == t) return h == t && next == nullptr;
-    }
-  }
+  bool empty() const { return snapshot_empty(false); }
   // As empty(), but as a thief sees it: a private runnext cannot be stolen (its owner is
   // running and will pick it up), so it does not count.
-  bool empty_for_thieves() const {
+  bool empty_for_thieves() const { return snapshot_empty(true); }
+  std::uint32_t length() const {
+    return tail.load(std::memory_order_relaxed) - head.load(std::memory_order_relaxed);
+  }
+
+ private:
+  // Go's runqempty: a consistent snapshot of head, tail and runnext.
+  bool snapshot_empty(bool ignore_private_runnext) const {
     for (;;) {
       std::uint32_t h = head.load(std::memory_order_acquire);
       std::uint32_t t = tail.load(std::memory_order_acquire);
       g* next = runnext.load(std::memory_order_acquire);
-      bool private_next = runnext_private.load(std::memory_order_acquire);
-      if (tail.load(std::memory_order_acquire) == t) return h == t && (next == nullptr || private_next);
+      if (ignore_private_runnext && runnext_private.load(std::memory_order_acquire)) next = nullptr;
+      if (tail.load(std::memory_order_acquire) == t) return h == t && next == nullptr;
     }
-  }
-  std::uint32_t length() const {
-    return tail.load(std::memory_order_relaxed) - head.load(std::memory_order_relaxed);
   }
 };
 
