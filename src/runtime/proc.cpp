@@ -544,11 +544,22 @@ void prepare(m* mp, g* gp) {
   stack_cache* cache = mp->pp ? &mp->pp->stacks : nullptr;
   gp->stk = stack_alloc(gp->stack_size, cache);
   gp->stack_guarded = gp->stk->guarded;
+#if defined(GOCXX_TSAN)
+  gp->ctx.tsan_fiber = gp->stk->tsan_fiber;  // null on the slot's first use: made below
+#endif
   make_context(gp->ctx, gp->stk->bottom, gp->stk->top, &g_entry);
+#if defined(GOCXX_TSAN)
+  gp->stk->tsan_fiber = gp->ctx.tsan_fiber;
+#endif
 }
 
 void m_main(m* mp) {
   tls_m = mp;
+  mp->tid = static_cast<int>(syscall(SYS_gettid));
+  m* head = g_sched->allm.load(std::memory_order_relaxed);
+  do {
+    mp->alllink = head;
+  } while (!g_sched->allm.compare_exchange_weak(head, mp, std::memory_order_release, std::memory_order_relaxed));
   mp->eh = reinterpret_cast<eh_state*>(abi::__cxa_get_globals());
   init_thread_context(mp->g0);
   install_signal_stack();
@@ -614,11 +625,7 @@ g* galloc(p* pp) {
 
 // Free G records beyond this many on the global list go back to the allocator, so a
 // burst of a million goroutines leaves no permanent footprint (docs/internals.md).
-#if defined(GOCXX_TSAN)
-constexpr int gfree_global_max = 1024;  // each free record keeps a TSan fiber (~8k allowed)
-#else
 constexpr int gfree_global_max = 4096;
-#endif
 std::atomic<std::uint64_t> g_deleted_since_trim{0};
 
 void gfree(p* pp, g* gp) {
@@ -652,7 +659,6 @@ void gfree(p* pp, g* gp) {
   while (excess) {
     g* x = excess;
     excess = x->schedlink;
-    destroy_context(x->ctx);
     delete x;
     ++deleted;
   }
@@ -669,8 +675,9 @@ void release_dead_g(void* arg) {
   p* pp = mp->pp;
   stack_free(gp->stk, pp ? &pp->stacks : nullptr);
   gp->stk = nullptr;
-  // The context's TSan fiber stays with the record for its next goroutine: creating one
-  // costs ~0.2 ms under TSan. It is destroyed with the record (gfree).
+#if defined(GOCXX_TSAN)
+  gp->ctx.tsan_fiber = nullptr;  // the stack's (stack.hpp), not the record's
+#endif
   gp->status.store(g_status::idle, std::memory_order_relaxed);
   gfree(pp, gp);
 }

@@ -108,6 +108,8 @@ struct m {
   m* link = nullptr;            // idle list
   after_switch after;
   int id = 0;
+  int tid = 0;             // the OS thread's id (gettid), set when it starts
+  m* alllink = nullptr;    // sched.allm: every M ever started, never unlinked
   eh_state* eh = nullptr;  // this thread's live __cxa_eh_globals
   eh_state g0_eh;          // g0's, saved while a G runs
   // Each P's schedtick when this M began to spin: a victim whose tick has not moved
@@ -138,6 +140,7 @@ struct sched_t {
   std::atomic<int> gomaxprocs{0};
   std::vector<p*> allp;  // grows only; allp[i]->id == i
   std::atomic<int> nallp{0};
+  std::atomic<m*> allm{nullptr};  // every M, newest first (Ms never exit)
   alignas(64) std::atomic<std::int64_t> ngoroutines{0};  // started/ended off any P
   alignas(64) std::atomic<std::uint64_t> goid_gen{0};
 };
