@@ -9,6 +9,8 @@
 #
 # GOCXX_BENCH_BIN / GO_ANCHORS_BIN name prebuilt binaries (then nothing is built: for a
 # machine without the toolchain); GOCXX_NO_FIBER=1 skips the Boost.Fiber column.
+# GOCXX_BASE_BIN names a gocxx-bench built from an earlier commit: its figures become a
+# "before" column, run alternately with the others (how a change shows it slows nothing).
 #
 # Lower is better for every unit; a ratio below 1.00 means gocxx is faster.
 # Needs Go: installed with `apt-get install -y golang-1.19-go` when missing (as root).
@@ -74,7 +76,7 @@ if [ -z "${GOCXX_NO_FIBER:-}" ] && [ -f /usr/include/boost/fiber/all.hpp ] && [ 
   fi
 fi
 
-workloads="spawn pingpong spsc mpmc unbuffered_mpmc select4 ring pipeline workerpool mutex chan_counter timer_churn timer_fire context_tree parked_memory skynet select_both"
+workloads="spawn pingpong spsc mpmc unbuffered_mpmc select4 ring pipeline workerpool mutex chan_counter timer_churn timer_fire context_tree parked_memory skynet select_both sleep_latency"
 [ -n "$only" ] && workloads="$only"
 
 value() {  # value <binary> <workload> <procs>: the RESULT value, or "-" on failure
@@ -83,8 +85,10 @@ value() {  # value <binary> <workload> <procs>: the RESULT value, or "-" on fail
   echo "${out:--}"
 }
 
+base="${GOCXX_BASE_BIN:-}"
 printf "%-16s %5s %12s %12s %8s" workload procs gocxx go "gocxx/go"
 [ -n "$fiberbin" ] && printf " %12s" boost.fiber
+[ -n "$base" ] && printf " %12s" before
 printf "\n"
 for p in $procs_list; do
   for w in $workloads; do
@@ -97,6 +101,7 @@ for p in $procs_list; do
     fi
     printf "%-16s %5s %12s %12s %8s" "$w" "$p" "$o" "$g" "$ratio"
     if [ -n "$fiberbin" ]; then printf " %12s" "$(value "$fiberbin" --procs "$p" --only "$w" $quick)"; fi
+    if [ -n "$base" ]; then printf " %12s" "$(value "$base" --procs "$p" --only "$w" $quick)"; fi
     printf "\n"
   done
 done

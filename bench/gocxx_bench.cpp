@@ -8,6 +8,7 @@
 // once. Every workload checks its result and exits 1 ("FAIL <workload>: ...") on a wrong
 // one. Workloads whose features have not landed yet print `n/a`.
 // Diagnostics (each repetition, wall time, RSS readings) go to stderr as '#' lines.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -414,6 +415,60 @@ double select_both() {
   return r;
 }
 
+// timer_churn: create 1,000,000 timers with durations spread over 10 s..20 s, then stop
+// every one before it fires. The handles are dropped after the clock stops, as Go's
+// timers are collected after its measurement.
+double timer_churn() {
+  i64 n = scale(1000000);
+  std::vector<gocxx::timer> timers;
+  timers.reserve(static_cast<std::size_t>(n));
+  auto start = clock_type::now();
+  for (i64 i = 0; i < n; ++i) {
+    timers.emplace_back(std::chrono::seconds(10) + std::chrono::milliseconds(10) * (i % 1000));
+  }
+  i64 stopped = 0;
+  for (const auto& t : timers) stopped += t.stop() ? 1 : 0;
+  double r = ns_per(start, n);
+  if (stopped != n) fail("timer_churn", "stopped " + std::to_string(stopped) + " of " + std::to_string(n));
+  return r;
+}
+
+// timer_fire: n goroutines each sleep 10 ms once; main waits for all. The time includes
+// starting the goroutines; every goroutine must wake, and none before 10 ms.
+double timer_fire() {
+  i64 n = scale(100000);
+  gocxx::wait_group wg;
+  auto start = clock_type::now();
+  wg.add(static_cast<int>(n));
+  for (i64 i = 0; i < n; ++i) {
+    gocxx::go([&wg] {
+      gocxx::sleep(std::chrono::milliseconds(10));
+      wg.done();
+    });
+  }
+  wg.wait();
+  double r = ms_since(start);
+  if (r < 10) fail("timer_fire", "all woke after " + std::to_string(r) + " ms, want >= 10");
+  return r;
+}
+
+// sleep_latency: one goroutine sleeps 1 ms, 1,000 times in a row, on an otherwise idle
+// runtime; the median oversleep in µs (p99 on stderr).
+double sleep_latency() {
+  i64 n = scale(1000);
+  std::vector<double> over(static_cast<std::size_t>(n));
+  for (i64 i = 0; i < n; ++i) {
+    auto t = clock_type::now();
+    gocxx::sleep(std::chrono::milliseconds(1));
+    auto d = clock_type::now() - t;
+    if (d < std::chrono::milliseconds(1)) fail("sleep_latency", "a 1 ms sleep returned early");
+    over[static_cast<std::size_t>(i)] = std::chrono::duration<double, std::micro>(d - std::chrono::milliseconds(1)).count();
+  }
+  std::sort(over.begin(), over.end());
+  std::fprintf(stderr, "# sleep_latency procs=%d p99 %.1f us\n", procs, over[static_cast<std::size_t>(n * 99 / 100)]);
+  return over[static_cast<std::size_t>(n / 2)];
+}
+
 struct workload {
   const char* name;
   const char* unit;
@@ -433,12 +488,13 @@ const workload workloads[] = {
     {"workerpool", "ns/job", workerpool, false},
     {"mutex", "ns/lock-unlock", mutex_workload, false},
     {"chan_counter", "ns/increment", chan_counter, false},
-    {"timer_churn", "ns/create+stop", nullptr, false},
-    {"timer_fire", "ms", nullptr, true},
+    {"timer_churn", "ns/create+stop", timer_churn, false},
+    {"timer_fire", "ms", timer_fire, true},
     {"context_tree", "ms", nullptr, false},
     {"parked_memory", "bytes/goroutine", parked_memory, true},
     {"skynet", "ms", skynet, false},
     {"select_both", "ns/item", select_both, false},
+    {"sleep_latency", "us", sleep_latency, true},
 };
 
 [[noreturn]] void usage() {

@@ -331,9 +331,27 @@ hchan* chan_make(const elem_ops* ops, std::int64_t capacity) {
   return c;
 }
 
+hchan* chan_make_timer(const elem_ops* ops, void* owner) {
+  std::size_t off = buffer_offset(ops);
+  std::size_t owner_off = (off + ops->size + alignof(void*) - 1) / alignof(void*) * alignof(void*);
+  void* mem = ::operator new(owner_off + sizeof(void*), std::align_val_t(chan_align(ops)));
+  auto* c = ::new (mem) hchan;
+  c->dataqsiz = 1;
+  c->buf_offset = static_cast<std::uint32_t>(off);
+  c->ops = ops;
+  *reinterpret_cast<void**>(static_cast<unsigned char*>(mem) + owner_off) = owner;
+  return c;
+}
+
 void chan_free(hchan* c) noexcept {
   // The last handle is gone, so nobody waits on c (a waiter holds a handle while it
   // waits) and no lock is needed; the acq_rel decrement ordered every earlier use.
+  if (c->ops->timer_chan) {
+    // Its timer must stop sending into it first (timer_chan_freed takes the timer's lock,
+    // which every send of the timer holds).
+    std::size_t owner_off = (c->buf_offset + c->ops->size + alignof(void*) - 1) / alignof(void*) * alignof(void*);
+    timer_chan_freed(*reinterpret_cast<void**>(reinterpret_cast<unsigned char*>(c) + owner_off));
+  }
   std::size_t n = c->qcount.load(std::memory_order_relaxed);
   for (std::size_t i = 0, x = c->recvx; i < n; ++i) {
     c->ops->destroy(slot(c, x));

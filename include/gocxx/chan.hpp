@@ -151,10 +151,11 @@ inline std::int64_t checked_capacity(std::integral auto n) noexcept {
   return static_cast<std::int64_t>(n);
 }
 
+// A timer channel reports 0 for both, as Go 1.23's (its one-slot buffer is internal).
 inline std::size_t chan_size(const hchan* c) noexcept {
-  return c ? c->qcount.load(std::memory_order_relaxed) : 0;
+  return c && !c->ops->timer_chan ? c->qcount.load(std::memory_order_relaxed) : 0;
 }
-inline std::size_t chan_capacity(const hchan* c) noexcept { return c ? c->dataqsiz : 0; }
+inline std::size_t chan_capacity(const hchan* c) noexcept { return c && !c->ops->timer_chan ? c->dataqsiz : 0; }
 
 template <class T>
 std::optional<T> recv(hchan* c) {

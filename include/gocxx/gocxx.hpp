@@ -6,3 +6,4 @@
 #include "gocxx/select.hpp"
 #include "gocxx/semaphore.hpp"
 #include "gocxx/sync.hpp"
+#include "gocxx/time.hpp"

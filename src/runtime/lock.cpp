@@ -5,6 +5,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <ctime>
+
 #include <algorithm>
 #include <chrono>
 #include <thread>
@@ -13,6 +15,14 @@ namespace gocxx::detail {
 
 void futex_wait(std::atomic<std::uint32_t>* addr, std::uint32_t val) {
   syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(addr), FUTEX_WAIT_PRIVATE, val, nullptr, nullptr, 0);
+}
+
+void futex_wait_for(std::atomic<std::uint32_t>* addr, std::uint32_t val, std::int64_t ns) {
+  if (ns <= 0) return;
+  timespec ts;
+  ts.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
+  ts.tv_nsec = static_cast<long>(ns % 1'000'000'000);
+  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(addr), FUTEX_WAIT_PRIVATE, val, &ts, nullptr, 0);
 }
 
 void futex_wake(std::atomic<std::uint32_t>* addr, int n) {

@@ -11,6 +11,8 @@ namespace gocxx::detail {
 
 // Blocks the thread while *addr == val (or until woken; spurious returns happen).
 void futex_wait(std::atomic<std::uint32_t>* addr, std::uint32_t val);
+// As futex_wait, for at most `ns` nanoseconds.
+void futex_wait_for(std::atomic<std::uint32_t>* addr, std::uint32_t val, std::int64_t ns);
 // Wakes up to n threads blocked in futex_wait on addr.
 void futex_wake(std::atomic<std::uint32_t>* addr, int n);
 

@@ -41,12 +41,14 @@
 // no lock when the caller has a P, and sched.lock otherwise, so primitives may call it
 // with their own lock held.
 #include <linux/futex.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cxxabi.h>
 #include <malloc.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <ctime>
 #include <mutex>
@@ -340,21 +342,151 @@ void resetspinning(m* mp) {
   wakep();  // we may have taken one of several Gs: let another M look for the rest
 }
 
-// Sleeps until startm hands this M a P.
-void stopm(m* mp) {
+// The earliest timer deadline of all Ps, retired ones included (0: none).
+std::int64_t earliest_timer() {
+  std::int64_t best = 0;
+  int n = g_sched->nallp.load(std::memory_order_acquire);
+  for (int i = 0; i < n; ++i) {
+    p* pp = g_allp[i].load(std::memory_order_acquire);
+    if (!pp) continue;
+    std::int64_t w = pp->timers.when0.load(std::memory_order_seq_cst);
+    if (w != 0 && (best == 0 || w < best)) best = w;
+  }
+  return best;
+}
+
+// Runs the due timers of every P's heap but `self`'s (Go's stealWork on timers): a P
+// whose goroutine never blocks must not hold its timers back while others go idle.
+// Returns whether any heap had due timers.
+bool run_others_timers(p* self) {
+  int n = g_sched->nallp.load(std::memory_order_acquire);
+  std::int64_t now = 0;
+  bool ran = false;
+  for (int i = 0; i < n; ++i) {
+    p* pp = g_allp[i].load(std::memory_order_acquire);
+    if (!pp || pp == self) continue;
+    std::int64_t w = pp->timers.when0.load(std::memory_order_relaxed);
+    if (w == 0) continue;
+    if (now == 0) now = nanotime();
+    if (w <= now) {
+      run_timers(&pp->timers, now);
+      ran = true;
+    }
+  }
+  return ran;
+}
+
+// How long before a timed sleep's deadline the futex wait ends; the rest is spun. A
+// futex timeout on our VMs returns ~65 µs late even with a timer slack of 1 ns (LIMITS.md
+// #46): waking this much early and spinning the rest makes a timer fire within a few µs
+// of its deadline, for at most this much CPU per timed wake-up. Env GOCXX_TIMER_SPIN_NS.
+std::int64_t timer_spin_ns = 80'000;
+
+// sched.lock held: takes mp off the idle M list. False when it is not there: startm has
+// taken it (and is about to hand it a P through nextp and note).
+bool midle_remove_locked(m* mp) {
+  for (m** link = &g_sched->midle; *link; link = &(*link)->link) {
+    if (*link == mp) {
+      *link = mp->link;
+      mp->link = nullptr;
+      --g_sched->nmidle;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Sleeps until startm hands this M a P (then mp->pp is set), or, as the timed sleeper
+// (only if `may_time`), until the earliest timer is due: then it returns holding an idle
+// P if one is free, or none.
+void stopm(m* mp, bool may_time) {
   sched_t& s = *g_sched;
+  // Become the timed sleeper if there is a timer and no one else is. The deadline is
+  // published before the heaps are read again: a timer armed meanwhile either is seen
+  // here or sees timed_until and kicks us (both seq_cst; wake_for_timer).
+  std::int64_t until = may_time ? earliest_timer() : 0;
+  bool timed = false;
+  if (until != 0) {
+    m* none = nullptr;
+    if (s.timed_m.compare_exchange_strong(none, mp, std::memory_order_seq_cst)) {
+      timed = true;
+      s.timed_until.store(until, std::memory_order_seq_cst);
+      std::int64_t again = earliest_timer();
+      if (again != 0 && again < until) {
+        until = again;
+        s.timed_until.store(until, std::memory_order_seq_cst);
+      }
+    }
+  }
   {
     std::lock_guard<runtime_lock> l(s.lock);
     mp->link = s.midle;
     s.midle = mp;
     ++s.nmidle;
   }
-  while (mp->note.load(std::memory_order_acquire) == 0) futex_wait(&mp->note, 0);
+  for (;;) {
+    std::uint32_t v = mp->note.load(std::memory_order_acquire);
+    if (v == 1) break;
+    if (v == 2) {
+      std::uint32_t two = 2;
+      mp->note.compare_exchange_strong(two, 0, std::memory_order_acq_rel);  // never a 1
+      if (!timed) continue;  // a stale kick (we held the role earlier): keep sleeping
+    }
+    if (timed) {
+      std::int64_t now = nanotime();
+      if (v == 2 || now >= until - timer_spin_ns) {
+        // Kicked, or the deadline is near: leave the idle list and run the timers
+        // (findrunnable) with an idle P. Unless startm has already taken us off the
+        // list: it stores nextp and note after dropping sched.lock, so then we wait for
+        // that P (returning now would leave it handed to an M that is not waiting,
+        // and this M on the idle list twice).
+        bool claimed;
+        {
+          std::lock_guard<runtime_lock> l(s.lock);
+          claimed = !midle_remove_locked(mp);
+        }
+        s.timed_until.store(0, std::memory_order_seq_cst);
+        s.timed_m.store(nullptr, std::memory_order_seq_cst);
+        timed = false;
+        if (claimed) continue;
+        if (v != 2) {
+          while (nanotime() < until) cpu_relax();
+        }
+        std::lock_guard<runtime_lock> l(s.lock);
+        if (p* pp = pidleget_locked()) {
+          mp->pp = pp;
+          pp->owner = mp;
+        }
+        // No idle P: every P is busy and runs its own timers as it schedules; the caller
+        // sleeps again, untimed, until a P is free (a busy loop otherwise).
+        return;
+      }
+      // In chunks of at most an hour: a far deadline is just slept towards again.
+      futex_wait_for(&mp->note, 0, std::min<std::int64_t>(until - timer_spin_ns - now, 3'600'000'000'000));
+    } else {
+      futex_wait(&mp->note, 0);
+    }
+  }
+  if (timed) {
+    s.timed_until.store(0, std::memory_order_seq_cst);
+    s.timed_m.store(nullptr, std::memory_order_seq_cst);
+  }
   mp->note.store(0, std::memory_order_relaxed);
   mp->link = nullptr;
   mp->pp = mp->nextp;
   mp->nextp = nullptr;
   mp->pp->owner = mp;
+}
+
+// After a P left circulation: its timers go to P 0's heap, which always exists.
+void retired_timers(p* pp) { move_timers(&pp->timers, &g_allp[0].load(std::memory_order_acquire)->timers); }
+
+// Sleeps until this M holds a P. A timed wake-up that finds no idle P means every P is
+// busy (each runs its own timers as it schedules): sleep again untimed, or the due timer
+// we cannot run would wake us at once, again and again.
+void stopm_until_p(m* mp) {
+  stopm(mp, true);
+  if (!mp->pp) stopm(mp, false);
 }
 
 // sched.lock held, pp owned by the caller and pp->id >= max_procs: its Gs go to the
@@ -368,11 +500,14 @@ void retire_p_locked(p* pp) {
 // Gives up mp's P if its id is (still, under the lock) >= max_procs. Returns whether
 // it did; the caller then wakes an M for the Gs moved to the global queue.
 bool retire_p(m* mp) {
-  std::lock_guard<runtime_lock> l(g_sched->lock);
   p* pp = mp->pp;
-  if (pp->id < g_sched->gomaxprocs.load(std::memory_order_relaxed)) return false;
-  retire_p_locked(pp);
-  mp->pp = nullptr;
+  {
+    std::lock_guard<runtime_lock> l(g_sched->lock);
+    if (pp->id < g_sched->gomaxprocs.load(std::memory_order_relaxed)) return false;
+    retire_p_locked(pp);
+    mp->pp = nullptr;
+  }
+  retired_timers(pp);
   return true;
 }
 
@@ -451,7 +586,7 @@ g* findrunnable(m* mp) {
   sched_t& s = *g_sched;
   for (;;) {
     if (!mp->pp) {
-      stopm(mp);
+      stopm_until_p(mp);
       continue;
     }
     p* pp = mp->pp;
@@ -463,7 +598,11 @@ g* findrunnable(m* mp) {
       wakep();  // its Gs are on the global queue now
       continue;
     }
+    if (pp->timers.when0.load(std::memory_order_relaxed) != 0) run_timers(&pp->timers, nanotime());
     if (g* gp = find_runnable_local(pp)) return gp;
+    if (run_others_timers(pp)) {
+      if (g* gp = find_runnable_local(pp)) return gp;
+    }
 
     // Spin: steal from the others for up to spin_ns, unless enough Ms already spin.
     int busy = s.gomaxprocs.load(std::memory_order_relaxed) - s.npidle.load(std::memory_order_relaxed);
@@ -477,6 +616,12 @@ g* findrunnable(m* mp) {
       for (;;) {
         bool last = nanotime() >= deadline;
         if (g* gp = steal_work(mp, last)) return gp;
+        if (last) {
+          // Timers that came due while we spun, ours and others' (a P that never blocks).
+          if (pp->timers.when0.load(std::memory_order_relaxed) != 0) run_timers(&pp->timers, nanotime());
+          run_others_timers(pp);
+          if (g* gp = find_runnable_local(pp)) return gp;
+        }
         if (s.runq_size.load(std::memory_order_relaxed) > 0) {
           std::lock_guard<runtime_lock> l(s.lock);
           if (g* gp = globrunqget_locked(pp, 0)) return gp;
@@ -487,16 +632,20 @@ g* findrunnable(m* mp) {
     }
 
     // Give the P back and sleep, re-checking for work after dropping `spinning`.
+    bool retired = false;
     {
       std::lock_guard<runtime_lock> l(s.lock);
       if (g* gp = globrunqget_locked(pp, 0)) return gp;
+      if (!pp->q.empty()) return runqget(pp);  // a timer's fire readied one meanwhile
       mp->pp = nullptr;
       if (pp->id >= s.gomaxprocs.load(std::memory_order_relaxed)) {
         retire_p_locked(pp);  // shrunk meanwhile: never back on the idle list
+        retired = true;
       } else {
         pidleput_locked(pp);
       }
     }
+    if (retired) retired_timers(pp);
     bool was_spinning = mp->spinning;
     if (was_spinning) {
       mp->spinning = false;
@@ -514,7 +663,7 @@ g* findrunnable(m* mp) {
         continue;
       }
     }
-    stopm(mp);
+    stopm_until_p(mp);
   }
 }
 
@@ -563,6 +712,9 @@ void m_main(m* mp) {
   mp->eh = reinterpret_cast<eh_state*>(abi::__cxa_get_globals());
   init_thread_context(mp->g0);
   install_signal_stack();
+  // Timed sleeps end within ~1 ns of the asked time instead of the default 50 µs slack
+  // (LIMITS.md #45-46): an M's timed sleep is a timer's deadline.
+  prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
   mp->pp = mp->nextp;
   mp->nextp = nullptr;
   mp->pp->owner = mp;
@@ -690,7 +842,11 @@ void schedule_away(m* mp, g* gp, after_switch after, bool exiting) {
   mp->after = after;
   p* pp = mp->pp;
   g* next = nullptr;
-  if (pp->id < g_sched->gomaxprocs.load(std::memory_order_relaxed)) next = find_runnable_local(pp);
+  // Due timers run on g0 (findrunnable), never on this half-parked goroutine's stack:
+  // one load of this P's earliest deadline, and a clock read only if it has a timer.
+  if (pp->id < g_sched->gomaxprocs.load(std::memory_order_relaxed) && !timers_due(&pp->timers)) {
+    next = find_runnable_local(pp);
+  }
   if (next == gp) {
     // Readied by someone else and picked again before we left (only via the global
     // queue): keep running. `after` (clear_switching) runs here, as nothing was saved.
@@ -777,10 +933,34 @@ std::int64_t nanotime() {
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
+timer_heap* current_timer_heap() {
+  m* mp = current_m();
+  if (mp && mp->pp) return &mp->pp->timers;
+  int n = g_sched->gomaxprocs.load(std::memory_order_relaxed);
+  return &g_allp[fastrand() % static_cast<std::uint32_t>(n)].load(std::memory_order_acquire)->timers;
+}
+
+void wake_for_timer(std::int64_t when) {
+  sched_t& s = *g_sched;
+  std::int64_t until = s.timed_until.load(std::memory_order_seq_cst);
+  if (until == 0) {
+    // No M sleeps with a timeout: an idle one must take the role (wakep does nothing
+    // when every P is busy, and then the Ps run their timers as they schedule).
+    wakep();
+    return;
+  }
+  if (when >= until) return;
+  if (m* tm = s.timed_m.load(std::memory_order_acquire)) {
+    std::uint32_t zero = 0;
+    if (tm->note.compare_exchange_strong(zero, 2, std::memory_order_acq_rel)) futex_wake(&tm->note, 1);
+  }
+}
+
 void ensure_started() {
   std::call_once(g_start_once, [] {
     auto* s = new sched_t;  // immortal: the runtime outlives main's static destructors
     if (const char* e = std::getenv("GOCXX_SPIN_NS")) spin_ns = std::atoll(e);
+    if (const char* e = std::getenv("GOCXX_TIMER_SPIN_NS")) timer_spin_ns = std::atoll(e);
     int n = initial_procs();
     s->gomaxprocs.store(n);
     s->nallp.store(n);
@@ -970,6 +1150,7 @@ int set_max_procs(int n) {
     mp->pp->q.runnext_private.store(false, std::memory_order_release);
   }
   int prev;
+  std::vector<p*> retired_idle;
   {
     std::lock_guard<runtime_lock> l(s.lock);
     prev = s.gomaxprocs.load();
@@ -995,6 +1176,7 @@ int set_max_procs(int n) {
           pp->link = nullptr;
           pp->retired = true;
           s.npidle.fetch_sub(1);
+          retired_idle.push_back(pp);
         } else {
           link = &pp->link;
         }
@@ -1004,6 +1186,9 @@ int set_max_procs(int n) {
     if (n > s.nallp.load()) s.nallp.store(n);
   }
   if (n > prev) wakep();
+  // Timers of the idle Ps retired just now move to P 0; a busy P that retires later
+  // moves its own (retire_p, findrunnable).
+  for (p* pp : retired_idle) retired_timers(pp);
   return prev;
 }
 

@@ -25,6 +25,7 @@
 #include "runtime/park.hpp"
 #include "runtime/runq.hpp"
 #include "runtime/stack.hpp"
+#include "runtime/timers.hpp"
 
 namespace gocxx::detail {
 
@@ -96,6 +97,7 @@ struct p {
   // Goroutines started minus ended on this P. Only the owner writes it (plain
   // load+store), num_goroutine() sums all Ps: no shared counter on the spawn path.
   std::atomic<std::int64_t> live{0};
+  timer_heap timers;  // timers armed on this P (timers.hpp); any M may run them
 };
 
 struct m {
@@ -104,7 +106,9 @@ struct m {
   p* pp = nullptr;
   p* nextp = nullptr;           // handed over by startm before wake-up
   bool spinning = false;
-  std::atomic<std::uint32_t> note{0};  // futex word the idle M sleeps on
+  // The futex word an idle M sleeps on: 0 asleep, 1 handed a P (startm), 2 kicked by
+  // wake_for_timer (a timer earlier than the one it sleeps until was armed).
+  std::atomic<std::uint32_t> note{0};
   m* link = nullptr;            // idle list
   after_switch after;
   int id = 0;
@@ -141,6 +145,12 @@ struct sched_t {
   std::vector<p*> allp;  // grows only; allp[i]->id == i
   std::atomic<int> nallp{0};
   std::atomic<m*> allm{nullptr};  // every M, newest first (Ms never exit)
+
+  // The one idle M that sleeps with a timeout, until the earliest timer of all Ps (the
+  // others sleep until woken): Go's M blocked in netpoll(delay). timed_until is its
+  // deadline, 0 while there is none; see stopm and wake_for_timer in proc.cpp.
+  alignas(64) std::atomic<m*> timed_m{nullptr};
+  std::atomic<std::int64_t> timed_until{0};
   alignas(64) std::atomic<std::int64_t> ngoroutines{0};  // started/ended off any P
   alignas(64) std::atomic<std::uint64_t> goid_gen{0};
 };
@@ -158,7 +168,14 @@ inline g* current_g() {
 // Starts the runtime if needed (Ps, signal handler). Idempotent and thread-safe.
 void ensure_started();
 
-// Monotonic nanoseconds.
+// Monotonic nanoseconds (CLOCK_MONOTONIC, the clock of std::chrono::steady_clock).
 std::int64_t nanotime();
+
+// The heap a timer armed now goes to: the calling M's P's, or some P's on a plain thread.
+timer_heap* current_timer_heap();
+
+// A timer at `when` became the earliest of its heap: make sure an M will run it in time
+// (kick the timed sleeper if it sleeps longer, or wake an idle M if none sleeps timed).
+void wake_for_timer(std::int64_t when);
 
 }  // namespace gocxx::detail

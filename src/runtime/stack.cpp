@@ -220,6 +220,28 @@ slab* new_slab(stack_pool* pool) {
   return s;
 }
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23  // Linux 5.14
+#endif
+std::atomic<bool> g_populate_works{true};
+
+// Makes st's top page resident before the goroutine's first write to it. A page fault
+// costs ~18 µs on our paravirtualised VMs (the trap through the hypervisor), a
+// MADV_POPULATE_WRITE of the same page 2.8 µs (measured: 20,000 pages 72 KiB apart, one
+// per call). A goroutine that parks touches only its top page, so timer_fire, which holds
+// ~20,000 fresh stacks at once, spends most of its time in these faults otherwise.
+// Kernels before 5.14 refuse it; the page then faults in as before.
+void populate_top(stack* st) {
+  if (st->top_resident) return;
+  st->top_resident = true;
+  if (!g_populate_works.load(std::memory_order_relaxed)) return;
+  auto top = reinterpret_cast<std::uintptr_t>(st->top) - 1;
+  void* first = reinterpret_cast<void*>(top & ~std::uintptr_t{page - 1});
+  if (madvise(first, page, MADV_POPULATE_WRITE) != 0 && errno == EINVAL) {
+    g_populate_works.store(false, std::memory_order_relaxed);
+  }
+}
+
 // pool->lock held.
 stack* take_from_slabs(stack_pool* pool) {
   slab* s = pool->partial.empty() ? new_slab(pool) : pool->partial.back();
@@ -231,6 +253,7 @@ stack* take_from_slabs(stack_pool* pool) {
   }
   s->resident = true;
   if (!st->guarded) *reinterpret_cast<std::uint64_t*>(st->bottom - 8) = st->expected_canary();
+  populate_top(st);
   st->next = nullptr;
   return st;
 }
@@ -247,6 +270,7 @@ void return_to_slab(stack_pool* pool, stack* st) {
   if (s->nfree == slots_per_slab && s->resident) {
     madvise(s->mem, s->map_len, MADV_DONTNEED);
     s->resident = false;
+    for (stack& slot : s->slots) slot.top_resident = false;
   }
 }
 

@@ -39,6 +39,7 @@ struct stack {
   stack* next = nullptr;   // free-list link while not in use
   std::size_t requested = 0;  // the usable size asked for (reported on overflow)
   bool guarded = false;
+  bool top_resident = false;  // its top page is known resident (pool lock; see stack.cpp)
 #if defined(GOCXX_TSAN)
   // The TSan fiber of whichever goroutine runs on this stack, created on the slot's first
   // use and kept with it. Only a goroutine that runs needs one, and a fiber costs ~1.5 MB

@@ -56,6 +56,11 @@ struct elem_ops {
   void (*deliver)(void* dst, void* src) noexcept;     // dst: std::optional<T>*; emplace(std::move(*src))
   void (*destroy)(void* slot) noexcept;               // slot->~T()
   void (*reset)(void* dst) noexcept;                  // dst: std::optional<T>*; reset()
+  // A timer's or ticker's channel (gocxx/time.hpp): it holds at most one value in a
+  // one-slot buffer that its timer drains on stop and reset, so that, as in Go 1.23, it
+  // behaves as unbuffered (size() and capacity() are 0); and its last handle stops the
+  // timer (timer_chan_freed).
+  bool timer_chan = false;
 };
 
 template <class T>
@@ -152,6 +157,10 @@ struct hchan {
 hchan* chan_make(const elem_ops* ops, std::int64_t capacity);
 // Frees c: destroys the values left in its buffer. Called by the last handle.
 void chan_free(hchan* c) noexcept;
+// A timer channel: chan_make with capacity 1 and room after the buffer for its timer
+// (`owner`, an opaque pointer handed back to timer_chan_freed when the channel goes).
+hchan* chan_make_timer(const elem_ops* ops, void* owner);
+void timer_chan_freed(void* owner) noexcept;  // src/time.cpp
 inline void chan_retain(hchan* c) noexcept { c->refs.fetch_add(1, std::memory_order_relaxed); }
 inline void chan_release(hchan* c) noexcept {
   if (c->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) chan_free(c);
