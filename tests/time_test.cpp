@@ -1,7 +1,8 @@
 // Tests of the time package (gocxx/time.hpp, src/time.cpp, src/runtime/timers.cpp):
 // sleep and sleep_until, timers (stop, reset and Go 1.23's no-stale-value rule), tickers,
-// after, tick, after_func, misuse panics, deadline order, freeing dropped timers, the
-// idle runtime with a timer armed, plain threads, and two small Go patterns.
+// after, tick, after_func (and a panic escaping it), misuse panics, deadline order,
+// freeing dropped timers, the idle runtime with a timer armed, plain threads, and two
+// small Go patterns. Longer than ~600 lines because it is one suite per header.
 //
 // No test sleeps to synchronise. Time is only asserted where the behaviour is about
 // time: the lower bounds Go guarantees (a sleep or a timer never ends early; a timer's
@@ -93,12 +94,21 @@ bool holds_value(const gocxx::recv_chan<steady_time>& c) {
 
 bool would_block(const gocxx::recv_chan<steady_time>& c) { return c.try_recv().status == chan_status::would_block; }
 
+// At max_procs 1, returns once the calling goroutine runs on the one P left. A goroutine
+// may start on a P that an M held (spinning) when max_procs shrank; that P retires, and
+// its timers move, only when the goroutine schedules. The tests that rely on "no other P
+// runs timers" call this first.
+void settle_on_one_p() {
+  while (detail::current_m()->pp->id >= gocxx::max_procs()) gocxx::yield();
+}
+
 // ---- sleep ----
 
 TEST(Time, SleepNeverReturnsEarly) {
   const int base = baseline();
   gocxx::run([] {
-    for (std::chrono::nanoseconds d : std::initializer_list<std::chrono::nanoseconds>{0ns, 1ns, 1us, 50us, 1ms, 2ms, 5ms, 10ms}) {
+    for (std::chrono::nanoseconds d :
+         std::initializer_list<std::chrono::nanoseconds>{0ns, 1ns, 1us, 50us, 1ms, 2ms, 5ms, 10ms}) {
       auto t0 = clk::now();
       gocxx::sleep(d);
       auto slept = clk::now() - t0;
@@ -317,6 +327,7 @@ TEST(Time, TimersFireWhileEveryGoroutineYieldsOnOneP) {
   const int base = baseline();
   procs_scope one(1);
   gocxx::run([] {
+    settle_on_one_p();
     // An after_func sets the flag a goroutine yields on.
     std::atomic<bool> fired{false};
     gocxx::after_func(5ms, [&] { fired.store(true); });
@@ -415,10 +426,9 @@ TEST(Time, SelectOverSeveralTimers) {
     auto t0 = clk::now();
     gocxx::timer a(1h), b(2ms), c(1h);
     steady_time got{};
-    int taken = gocxx::select(gocxx::case_recv(a.c()), gocxx::case_recv(b.c(), [&](std::optional<steady_time> v) {
-                                got = *v;
-                              }),
-                              gocxx::case_recv(c.c()));
+    int taken =
+        gocxx::select(gocxx::case_recv(a.c()), gocxx::case_recv(b.c(), [&](std::optional<steady_time> v) { got = *v; }),
+                      gocxx::case_recv(c.c()));
     EXPECT_EQ(taken, 1);
     EXPECT_GE(got, t0 + 2ms);
     EXPECT_TRUE(a.stop());
@@ -532,6 +542,7 @@ TEST(Timer, ChannelTimersFireInDeadlineOrder) {
   procs_scope one(1);
   constexpr int n = 1000;
   gocxx::run([] {
+    settle_on_one_p();
     std::vector<int> slot(n);
     std::iota(slot.begin(), slot.end(), 0);
     std::shuffle(slot.begin(), slot.end(), std::mt19937(20240601));
@@ -572,9 +583,8 @@ TEST(Timer, ChannelTimersFireInDeadlineOrder) {
     EXPECT_EQ(early, 0) << "timers that fired before their deadline";
     std::vector<int> order(n);
     std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&](int a, int b) {
-      return std::pair(scan_of[a], value[a]) < std::pair(scan_of[b], value[b]);
-    });
+    std::sort(order.begin(), order.end(),
+              [&](int a, int b) { return std::pair(scan_of[a], value[a]) < std::pair(scan_of[b], value[b]); });
     int out_of_order = 0;
     for (int k = 1; k < n; ++k) out_of_order += value[order[k]] < value[order[k - 1]];
     EXPECT_EQ(out_of_order, 0) << "timers that fired before one with an earlier deadline";
@@ -612,6 +622,7 @@ TEST(Timer, StopBeforeTheDeadlineAtOneP) {
   const int base = baseline();
   procs_scope one(1);
   gocxx::run([] {
+    settle_on_one_p();
     std::vector<gocxx::timer> timers;
     for (int i = 0; i < 100; ++i) timers.emplace_back(std::chrono::microseconds(i));
     for (auto& t : timers) EXPECT_TRUE(t.stop());
@@ -790,14 +801,16 @@ TEST(Timer, DroppedTimersDoNothing) {
       }
     }
     {
+      // Dropped with its value in the buffer.
       gocxx::timer fired(0ns);
       EXPECT_TRUE(eventually([&] { return holds_value(fired.c()); }));
-    }  // dropped with its value in the buffer
+    }
     {
+      // A running ticker dropped with a tick pending.
       gocxx::ticker tk(100us);
       ASSERT_TRUE(tk.c().recv());
       EXPECT_TRUE(eventually([&] { return holds_value(tk.c()); }));
-    }  // a running ticker with a pending tick
+    }
     gocxx::sleep(5ms);  // the deadlines pass: the zombies are popped and freed
   });
   settle(base);
@@ -812,6 +825,7 @@ TEST(Timer, AfterInALoopLeaksNothing) {
   std::size_t rss_early = 0, rss_end = 0, heap_entries = 0;
   int ready_taken = 0;
   gocxx::run([&] {
+    settle_on_one_p();
     chan<int> closed(0);
     closed.close();  // a receive on it is always ready
     for (int i = 0; i < n; ++i) {
@@ -870,10 +884,18 @@ TEST(Timer, ConcurrentStopResetAndReceive) {
         std::minstd_rand rng(static_cast<unsigned>(w + 1));
         for (int i = 0; i < iterations; ++i) {
           switch (rng() % 4) {
-            case 0: (void)t.reset(std::chrono::microseconds(rng() % 200)); break;
-            case 1: (void)t.stop(); break;
-            case 2: (void)t.c().try_recv(); break;
-            default: (void)t.reset(0ns); break;
+            case 0:
+              (void)t.reset(std::chrono::microseconds(rng() % 200));
+              break;
+            case 1:
+              (void)t.stop();
+              break;
+            case 2:
+              (void)t.c().try_recv();
+              break;
+            default:
+              (void)t.reset(0ns);
+              break;
           }
           if (i % 64 == 0) gocxx::yield();
         }
@@ -1001,6 +1023,7 @@ TEST(Ticker, SlowReceiverGetsNoBacklog) {
   const int base = baseline();
   procs_scope one(1);
   gocxx::run([] {
+    settle_on_one_p();
     constexpr auto period = 1ms;
     gocxx::ticker tk(period);
     gocxx::sleep(20ms);  // ~20 periods missed
@@ -1175,8 +1198,8 @@ TEST(AfterFunc, RunsOnceInAGoroutineOfItsOwn) {
     EXPECT_NE(*id, me);
     EXPECT_GE(std::chrono::nanoseconds(at_ns.load()), 2ms);
     gocxx::sleep(5ms);
-    EXPECT_EQ(ran.try_recv().status, chan_status::would_block);  // once only
-    EXPECT_FALSE(f.stop());                                        // it ran
+    EXPECT_EQ(ran.try_recv().status, chan_status::would_block);  // it ran once only
+    EXPECT_FALSE(f.stop());
   });
   settle(base);
 }
@@ -1197,8 +1220,10 @@ TEST(AfterFunc, StopBeforeItFiresCancelsIt) {
   procs_scope one(1);  // nothing fires between after_func and stop
   std::atomic<int> runs{0};
   gocxx::run([&] {
+    settle_on_one_p();
     std::vector<gocxx::timer> fs;
-    for (int i = 0; i < 50; ++i) fs.push_back(gocxx::after_func(std::chrono::microseconds(i * 20), [&] { runs.fetch_add(1); }));
+    for (int i = 0; i < 50; ++i)
+      fs.push_back(gocxx::after_func(std::chrono::microseconds(i * 20), [&] { runs.fetch_add(1); }));
     for (auto& f : fs) EXPECT_TRUE(f.stop());
     for (auto& f : fs) EXPECT_FALSE(f.stop());
     gocxx::sleep(5ms);
@@ -1285,6 +1310,7 @@ TEST(AfterFunc, FiresInDeadlineOrder) {
   std::vector<steady_time> lo(n), hi(n);
   std::vector<clk::duration> dur(n);
   gocxx::run([&] {
+    settle_on_one_p();
     std::vector<int> slot(n);
     std::iota(slot.begin(), slot.end(), 0);
     std::shuffle(slot.begin(), slot.end(), std::mt19937(7));
@@ -1338,6 +1364,7 @@ TEST(AfterFunc, TiesFireInTheOrderTheyWereSet) {
   std::iota(expected.begin(), expected.end(), 0);
   std::vector<run_rec> same_duration, exact_ties;
   gocxx::run([&] {
+    settle_on_one_p();
     gocxx::mutex mu;
     gocxx::wait_group wg;
     wg.add(2 * n);
@@ -1353,15 +1380,14 @@ TEST(AfterFunc, TiesFireInTheOrderTheyWereSet) {
     std::int64_t when = detail::deadline_after(std::chrono::nanoseconds(3ms).count());
     std::vector<detail::timer_ref> refs;
     for (int i = 0; i < n; ++i) {
-      refs.emplace_back(detail::timer_make_func(when,
-                                                detail::task([&, i] {
-                                                  {
-                                                    std::lock_guard<gocxx::mutex> l(mu);
-                                                    exact_ties.push_back({gocxx::goroutine_id(), i});
-                                                  }
-                                                  wg.done();
-                                                }),
-                                                gocxx::source_location::current()));
+      auto record = [&, i] {
+        {
+          std::lock_guard<gocxx::mutex> l(mu);
+          exact_ties.push_back({gocxx::goroutine_id(), i});
+        }
+        wg.done();
+      };
+      refs.emplace_back(detail::timer_make_func(when, detail::task(record), gocxx::source_location::current()));
     }
     wg.wait();
   });
