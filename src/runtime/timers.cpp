@@ -215,13 +215,30 @@ void timer_sweeps::run() {
   }
 }
 
+namespace {
+
+// True when the calling M's P has room in its local run queue for the goroutines a fire
+// readies. Fired goroutines beyond it would overflow to the global queue's tail, behind
+// whatever waits there (timer_fire: ~100,000 goroutines not yet started), and hold their
+// stacks until it drains: the live set, and the fresh pages it costs, grew to ~20,000
+// stacks there. The rest of the due timers fire at this P's next schedule instead.
+// A call fires at least this many, so that a P whose queue stays long still makes
+// progress on its timers.
+bool room_to_ready(int fired) {
+  if (fired < 16) return true;
+  m* mp = current_m();
+  return !mp || !mp->pp || mp->pp->q.length() < runq::size / 2;
+}
+
+}  // namespace
+
 std::int64_t run_timers(timer_heap* h, std::int64_t now) {
   std::vector<timer_rec*> dead;
-  for (;;) {
+  for (int fired = 0;; ++fired) {
     h->lock.lock();
     if (wants_sweep(h, h->heap.size())) sweep_locked(h, dead);
     auto& v = h->heap;
-    if (v.empty() || v.front().when > now) {
+    if (v.empty() || v.front().when > now || !room_to_ready(fired)) {
       publish_when0(h);
       std::int64_t next = v.empty() ? 0 : v.front().when;
       h->lock.unlock();

@@ -104,8 +104,9 @@ void timer_arm_locked(timer_rec* t, std::int64_t when, timer_sweeps& sweeps);
 // t->mu held. Disarms t; returns whether it was armed.
 bool timer_disarm_locked(timer_rec* t, timer_sweeps& sweeps);
 
-// Runs the due timers of `h` (on an M holding a P, no locks held). Returns the heap's
-// next deadline afterwards (0: none).
+// Runs the due timers of `h` (on an M holding a P, no locks held), or as many as its P's
+// run queue has room for (at least 16; the rest stay due for its next schedule).
+// Returns the heap's next deadline afterwards (0: none).
 std::int64_t run_timers(timer_heap* h, std::int64_t now);
 
 // True when `h` has an entry due by now; reads the clock only if it has any entry.
