@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstddef>
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 
@@ -40,6 +41,11 @@ struct stack {
   std::size_t requested = 0;  // the usable size asked for (reported on overflow)
   bool guarded = false;
   bool top_resident = false;  // its top page is known resident (pool lock; see stack.cpp)
+#if defined(GOCXX_ASAN)
+  // The goroutine (a g*) running on this stack, null while the stack is free: what
+  // LeakSanitizer is shown of goroutine stacks at exit (stack_lsan_roots in proc.cpp).
+  std::atomic<void*> user{nullptr};
+#endif
 #if defined(GOCXX_TSAN)
   // The TSan fiber of whichever goroutine runs on this stack, created on the slot's first
   // use and kept with it. Only a goroutine that runs needs one, and a fiber costs ~1.5 MB
@@ -82,6 +88,11 @@ stack* stack_alloc(std::size_t size, stack_cache* cache);
 void stack_free(stack* s, stack_cache* cache);
 // Moves every stack in `cache` back to its pool.
 void stack_cache_flush(stack_cache* cache);
+
+#if defined(GOCXX_ASAN)
+// Calls fn(stack, arg) for every stack with a user (ASan builds: the leak check's roots).
+void for_each_used_stack(void (*fn)(stack*, void*), void* arg);
+#endif
 
 // Statistics for tests and diagnostics.
 struct stack_stats {
