@@ -119,9 +119,6 @@ timer_rec* timer_make_func(std::int64_t when, task fn, const source_location& wh
   return t;
 }
 
-void timer_handle_retain(timer_rec* t) noexcept { timer_retain(t); }
-void timer_handle_release(timer_rec* t) noexcept { timer_release(t); }
-
 bool timer_stop(timer_rec* t) {
   timer_sweeps sweeps;
   t->mu.lock();

@@ -79,8 +79,8 @@ void sleep_until_ns(std::int64_t when);
 // in *rec (rec null: only the channel is wanted, as by after and tick).
 hchan* timer_make_chan(std::int64_t when, std::int64_t period, timer_rec** rec);
 timer_rec* timer_make_func(std::int64_t when, task fn, const source_location& where);
-void timer_handle_retain(timer_rec* t) noexcept;
-void timer_handle_release(timer_rec* t) noexcept;
+void timer_retain(timer_rec* t) noexcept;
+void timer_release(timer_rec* t) noexcept;
 bool timer_stop(timer_rec* t);
 bool timer_reset(timer_rec* t, std::int64_t when, std::int64_t period);
 
@@ -90,7 +90,7 @@ class timer_ref {
   timer_ref() noexcept = default;
   explicit timer_ref(timer_rec* t) noexcept : t_(t) {}
   timer_ref(const timer_ref& o) noexcept : t_(o.t_) {
-    if (t_) timer_handle_retain(t_);
+    if (t_) timer_retain(t_);
   }
   timer_ref(timer_ref&& o) noexcept : t_(std::exchange(o.t_, nullptr)) {}
   timer_ref& operator=(timer_ref o) noexcept {
@@ -98,7 +98,7 @@ class timer_ref {
     return *this;
   }
   ~timer_ref() {
-    if (t_) timer_handle_release(t_);
+    if (t_) timer_release(t_);
   }
   timer_rec* get() const noexcept { return t_; }
 

@@ -34,8 +34,10 @@
 // The last round before sleeping steals it, so a G readied behind a goroutine that
 // never blocks waits at most ~spin_ns.
 //
-// Where later issues plug in: the per-P timer heap is checked in find_runnable_local
-// and bounds stopm's futex sleep; the poller replaces the sleep; sysmon retakes Ps.
+// Timers (timers.hpp): a schedule that finds its P's timers due goes to g0, where
+// findrunnable runs them (and other Ps' due ones before sleeping); one idle M, the timed
+// sleeper, bounds its futex sleep by the earliest deadline (stopm, wake_for_timer).
+// Where later issues plug in: the poller replaces the sleep; sysmon retakes Ps.
 //
 // Lock order: sched.lock -> stack pool locks; sched.gfree_lock is a leaf. ready() takes
 // no lock when the caller has a P, and sched.lock otherwise, so primitives may call it
@@ -346,40 +348,6 @@ void resetspinning(m* mp) {
   wakep();  // we may have taken one of several Gs: let another M look for the rest
 }
 
-// The earliest timer deadline of all Ps, retired ones included (0: none).
-std::int64_t earliest_timer() {
-  std::int64_t best = 0;
-  int n = g_sched->nallp.load(std::memory_order_acquire);
-  for (int i = 0; i < n; ++i) {
-    p* pp = g_allp[i].load(std::memory_order_acquire);
-    if (!pp) continue;
-    std::int64_t w = pp->timers.when0.load(std::memory_order_seq_cst);
-    if (w != 0 && (best == 0 || w < best)) best = w;
-  }
-  return best;
-}
-
-// Runs the due timers of every P's heap but `self`'s (Go's stealWork on timers): a P
-// whose goroutine never blocks must not hold its timers back while others go idle.
-// Returns whether any heap had due timers.
-bool run_others_timers(p* self) {
-  int n = g_sched->nallp.load(std::memory_order_acquire);
-  std::int64_t now = 0;
-  bool ran = false;
-  for (int i = 0; i < n; ++i) {
-    p* pp = g_allp[i].load(std::memory_order_acquire);
-    if (!pp || pp == self) continue;
-    std::int64_t w = pp->timers.when0.load(std::memory_order_relaxed);
-    if (w == 0) continue;
-    if (now == 0) now = nanotime();
-    if (w <= now) {
-      run_timers(&pp->timers, now);
-      ran = true;
-    }
-  }
-  return ran;
-}
-
 // How long before a timed sleep's deadline the futex wait ends; the rest is spun. A
 // futex timeout on our VMs returns ~65 µs late even with a timer slack of 1 ns (LIMITS.md
 // #46): waking this much early and spinning the rest makes a timer fire within a few µs
@@ -482,9 +450,6 @@ void stopm(m* mp, bool may_time) {
   mp->pp->owner = mp;
 }
 
-// After a P left circulation: its timers go to P 0's heap, which always exists.
-void retired_timers(p* pp) { move_timers(&pp->timers, &g_allp[0].load(std::memory_order_acquire)->timers); }
-
 // Sleeps until this M holds a P. A timed wake-up that finds no idle P means every P is
 // busy (each runs its own timers as it schedules): sleep again untimed, or the due timer
 // we cannot run would wake us at once, again and again.
@@ -511,7 +476,7 @@ bool retire_p(m* mp) {
     retire_p_locked(pp);
     mp->pp = nullptr;
   }
-  retired_timers(pp);
+  move_timers_of_retired(pp);
   return true;
 }
 
@@ -602,7 +567,7 @@ g* findrunnable(m* mp) {
       wakep();  // its Gs are on the global queue now
       continue;
     }
-    if (pp->timers.when0.load(std::memory_order_relaxed) != 0) run_timers(&pp->timers, nanotime());
+    run_due_timers(&pp->timers);
     if (g* gp = find_runnable_local(pp)) return gp;
     if (run_others_timers(pp)) {
       if (g* gp = find_runnable_local(pp)) return gp;
@@ -622,7 +587,7 @@ g* findrunnable(m* mp) {
         if (g* gp = steal_work(mp, last)) return gp;
         if (last) {
           // Timers that came due while we spun, ours and others' (a P that never blocks).
-          if (pp->timers.when0.load(std::memory_order_relaxed) != 0) run_timers(&pp->timers, nanotime());
+          run_due_timers(&pp->timers);
           run_others_timers(pp);
           if (g* gp = find_runnable_local(pp)) return gp;
         }
@@ -640,7 +605,6 @@ g* findrunnable(m* mp) {
     {
       std::lock_guard<runtime_lock> l(s.lock);
       if (g* gp = globrunqget_locked(pp, 0)) return gp;
-      if (!pp->q.empty()) return runqget(pp);  // a timer's fire readied one meanwhile
       mp->pp = nullptr;
       if (pp->id >= s.gomaxprocs.load(std::memory_order_relaxed)) {
         retire_p_locked(pp);  // shrunk meanwhile: never back on the idle list
@@ -649,7 +613,7 @@ g* findrunnable(m* mp) {
         pidleput_locked(pp);
       }
     }
-    if (retired) retired_timers(pp);
+    if (retired) move_timers_of_retired(pp);
     bool was_spinning = mp->spinning;
     if (was_spinning) {
       mp->spinning = false;
@@ -965,12 +929,7 @@ std::int64_t nanotime() {
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
-timer_heap* current_timer_heap() {
-  m* mp = current_m();
-  if (mp && mp->pp) return &mp->pp->timers;
-  int n = g_sched->gomaxprocs.load(std::memory_order_relaxed);
-  return &g_allp[fastrand() % static_cast<std::uint32_t>(n)].load(std::memory_order_acquire)->timers;
-}
+p* allp_at(int i) { return g_allp[i].load(std::memory_order_acquire); }
 
 void wake_for_timer(std::int64_t when) {
   sched_t& s = *g_sched;
@@ -1223,7 +1182,7 @@ int set_max_procs(int n) {
   if (n > prev) wakep();
   // Timers of the idle Ps retired just now move to P 0; a busy P that retires later
   // moves its own (retire_p, findrunnable).
-  for (p* pp : retired_idle) retired_timers(pp);
+  for (p* pp : retired_idle) move_timers_of_retired(pp);
   return prev;
 }
 

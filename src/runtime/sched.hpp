@@ -171,6 +171,9 @@ void ensure_started();
 // Monotonic nanoseconds (CLOCK_MONOTONIC, the clock of std::chrono::steady_clock).
 std::int64_t nanotime();
 
+// P number i (i < sched().nallp; null if not made yet). Ps are never freed.
+p* allp_at(int i);
+
 // The heap a timer armed now goes to: the calling M's P's, or some P's on a plain thread.
 timer_heap* current_timer_heap();
 

@@ -232,7 +232,7 @@ bool room_to_ready(int fired) {
 
 }  // namespace
 
-std::int64_t run_timers(timer_heap* h, std::int64_t now) {
+void run_timers(timer_heap* h, std::int64_t now) {
   std::vector<timer_rec*> dead;
   for (int fired = 0;; ++fired) {
     h->lock.lock();
@@ -240,10 +240,9 @@ std::int64_t run_timers(timer_heap* h, std::int64_t now) {
     auto& v = h->heap;
     if (v.empty() || v.front().when > now || !room_to_ready(fired)) {
       publish_when0(h);
-      std::int64_t next = v.empty() ? 0 : v.front().when;
       h->lock.unlock();
       for (timer_rec* t : dead) timer_release(t);
-      return next;
+      return;
     }
     timer_entry e = v.front();
     v.front() = v.back();
@@ -265,9 +264,48 @@ std::int64_t coarse_resolution() {
   return res;
 }
 
-bool timers_due(const timer_heap* h) {
-  std::int64_t w = h->when0.load(std::memory_order_relaxed);
-  if (w == 0) return false;
+void run_due_timers(timer_heap* h) {
+  if (h->when0.load(std::memory_order_relaxed) != 0) run_timers(h, nanotime());
+}
+
+bool run_others_timers(const p* self) {
+  int n = sched().nallp.load(std::memory_order_acquire);
+  std::int64_t now = 0;
+  bool ran = false;
+  for (int i = 0; i < n; ++i) {
+    p* pp = allp_at(i);
+    if (!pp || pp == self) continue;
+    std::int64_t w = pp->timers.when0.load(std::memory_order_relaxed);
+    if (w == 0) continue;
+    if (now == 0) now = nanotime();
+    if (w <= now) {
+      run_timers(&pp->timers, now);
+      ran = true;
+    }
+  }
+  return ran;
+}
+
+std::int64_t earliest_timer() {
+  std::int64_t best = 0;
+  int n = sched().nallp.load(std::memory_order_acquire);
+  for (int i = 0; i < n; ++i) {
+    p* pp = allp_at(i);
+    if (!pp) continue;
+    std::int64_t w = pp->timers.when0.load(std::memory_order_seq_cst);
+    if (w != 0 && (best == 0 || w < best)) best = w;
+  }
+  return best;
+}
+
+timer_heap* current_timer_heap() {
+  m* mp = current_m();
+  if (mp && mp->pp) return &mp->pp->timers;
+  auto n = static_cast<std::uint32_t>(sched().gomaxprocs.load(std::memory_order_relaxed));
+  return &allp_at(static_cast<int>(fastrand() % n))->timers;
+}
+
+bool timers_due_slow(std::int64_t w) {
   // Called at every schedule of a P with a timer. The precise clock costs 28 ns here
   // (LIMITS.md #44: a ping-pong with a timer pending went 90 -> 175 ns per round trip);
   // the coarse one, the time of the last kernel tick, ~6 ns. It lags the precise clock
@@ -283,7 +321,9 @@ bool timers_due(const timer_heap* h) {
   return w <= nanotime();
 }
 
-void move_timers(timer_heap* from, timer_heap* to) {
+void move_timers_of_retired(p* pp) {
+  timer_heap* from = &pp->timers;
+  timer_heap* to = &allp_at(0)->timers;
   if (from == to) return;
   std::vector<timer_entry> moved;
   from->lock.lock();

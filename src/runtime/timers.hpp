@@ -106,13 +106,25 @@ bool timer_disarm_locked(timer_rec* t, timer_sweeps& sweeps);
 
 // Runs the due timers of `h` (on an M holding a P, no locks held), or as many as its P's
 // run queue has room for (at least 16; the rest stay due for its next schedule).
-// Returns the heap's next deadline afterwards (0: none).
-std::int64_t run_timers(timer_heap* h, std::int64_t now);
+void run_timers(timer_heap* h, std::int64_t now);
+// The same, reading the clock only if `h` has an entry.
+void run_due_timers(timer_heap* h);
+// Runs the due timers of every P's heap but self's (Go's stealWork on timers): a P whose
+// goroutine never blocks must not hold its timers back while others go idle. Returns
+// whether any heap had due timers.
+bool run_others_timers(const p* self);
+// The earliest deadline of all Ps' heaps, retired Ps included (0: none).
+std::int64_t earliest_timer();
 
-// True when `h` has an entry due by now; reads the clock only if it has any entry.
-bool timers_due(const timer_heap* h);
+// True when `h` has an entry due by now. Inline: it runs at every schedule, and with no
+// timer pending it is one load and a branch; the clock is read only past that.
+bool timers_due_slow(std::int64_t when0);
+inline bool timers_due(const timer_heap* h) {
+  std::int64_t w = h->when0.load(std::memory_order_relaxed);
+  return w != 0 && timers_due_slow(w);
+}
 
-// Moves every entry of a retired P's heap to `to` (no locks held).
-void move_timers(timer_heap* from, timer_heap* to);
+// After pp left circulation (set_max_procs shrink): its entries move to P 0's heap.
+void move_timers_of_retired(p* pp);
 
 }  // namespace gocxx::detail
