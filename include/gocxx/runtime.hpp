@@ -117,4 +117,10 @@ int set_max_procs(int n);
 std::size_t default_stack_size();
 void set_default_stack_size(std::size_t bytes);
 
+// Returns memory the runtime holds but does not use to the operating system now (Go's
+// debug.FreeOSMemory): the stacks of goroutines that have ended, beyond the few kept
+// hot for reuse, and the C heap's free pages. The runtime also does this by itself
+// whenever a thread of it goes idle.
+void free_os_memory();
+
 }  // namespace gocxx

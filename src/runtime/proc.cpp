@@ -373,6 +373,12 @@ bool midle_remove_locked(m* mp) {
 // P if one is free, or none.
 void stopm(m* mp, bool may_time) {
   sched_t& s = *g_sched;
+  // Idle time pays for giving back the stacks of goroutines that have ended, stopping
+  // a millisecond before the next timer is due so that it is not made late.
+  if (stack_release_pending()) {
+    std::int64_t next = may_time ? earliest_timer() : 0;
+    stack_release_free_slabs(next == 0 ? INT64_MAX : next - 1'000'000);
+  }
   // Become the timed sleeper if there is a timer and no one else is. The deadline is
   // published before the heaps are read again: a timer armed meanwhile either is seen
   // here or sees timed_until and kicks us (both seq_cst; wake_for_timer).

@@ -7,6 +7,7 @@
 
 #include "runtime/fiber.hpp"  // GOCXX_ASAN
 
+#include <malloc.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "runtime/fatal.hpp"
+#include "runtime/sched.hpp"  // nanotime
 #include "runtime/fiber.hpp"
 
 #if defined(GOCXX_ASAN)
@@ -81,6 +83,7 @@ struct slab {
   bool guarded = false;
   bool in_partial = false;
   bool resident = false;  // some slot was handed out since the last madvise
+  bool release_queued = false;  // in pool->releasable
   stack_pool* pool = nullptr;
   stack* free = nullptr;
   stack slots[slots_per_slab];
@@ -93,6 +96,7 @@ struct stack_pool {
   stack* hot = nullptr;       // resident stacks, LIFO
   std::size_t nhot = 0;
   std::vector<slab*> partial;  // slabs with free slots
+  std::vector<slab*> releasable;  // slabs that were wholly free and resident when queued
   std::vector<slab*> all;
 };
 
@@ -104,6 +108,7 @@ std::map<std::size_t, stack_pool*>& pools() {
   return *m;
 }
 std::atomic<stack_pool*> g_default_pool{nullptr};
+std::atomic<std::size_t> g_releasable{0};  // slabs queued in some pool's releasable
 
 stack_pool* pool_for(std::size_t usable) {
   std::lock_guard<runtime_lock> l(pools_lock);
@@ -267,10 +272,14 @@ void return_to_slab(stack_pool* pool, stack* st) {
     s->in_partial = true;
     pool->partial.push_back(s);
   }
-  if (s->nfree == slots_per_slab && s->resident) {
-    madvise(s->mem, s->map_len, MADV_DONTNEED);
-    s->resident = false;
-    for (stack& slot : s->slots) slot.top_resident = false;
+  if (s->nfree == slots_per_slab && s->resident && !s->release_queued) {
+    // Given back later, by an M going idle (stack_release_free_slabs): the madvise
+    // costs ~1 µs per resident page here (page-table updates trap to the hypervisor),
+    // which a burst of exiting goroutines would otherwise pay on its critical path
+    // (context_tree: 386 -> 64 ms), and a slab that is reused soon keeps its pages.
+    s->release_queued = true;
+    pool->releasable.push_back(s);
+    g_releasable.fetch_add(1, std::memory_order_relaxed);
   }
 }
 
@@ -380,6 +389,43 @@ void stack_cache_flush(stack_cache* cache) {
   while (cache->count > 0) stack_free(cache->items[--cache->count], nullptr);
 }
 
+bool stack_release_pending() noexcept { return g_releasable.load(std::memory_order_relaxed) != 0; }
+
+std::size_t stack_release_free_slabs(std::int64_t stop_at) {
+  std::size_t released = 0;
+  std::vector<stack_pool*> all_pools;
+  {
+    std::lock_guard<runtime_lock> l(pools_lock);
+    for (auto& [size, pool] : pools()) all_pools.push_back(pool);
+  }
+  for (stack_pool* pool : all_pools) {
+    pool->lock.lock();
+    while (!pool->releasable.empty()) {
+      if (stop_at != INT64_MAX && nanotime() >= stop_at) break;
+      slab* s = pool->releasable.back();
+      pool->releasable.pop_back();
+      g_releasable.fetch_sub(1, std::memory_order_relaxed);
+      s->release_queued = false;
+      if (s->nfree != slots_per_slab || !s->resident) continue;  // reused since
+      // Out of `partial` while the lock is dropped, so nobody takes a slot of it.
+      auto it = std::find(pool->partial.begin(), pool->partial.end(), s);
+      if (it != pool->partial.end()) pool->partial.erase(it);
+      s->in_partial = false;
+      pool->lock.unlock();
+      madvise(s->mem, s->map_len, MADV_DONTNEED);
+      pool->lock.lock();
+      s->resident = false;
+      for (stack& slot : s->slots) slot.top_resident = false;
+      // At the front: new stacks come from resident slabs (the back) first.
+      pool->partial.insert(pool->partial.begin(), s);
+      s->in_partial = true;
+      ++released;
+    }
+    pool->lock.unlock();
+  }
+  return released;
+}
+
 #if defined(GOCXX_ASAN)
 void for_each_used_stack(void (*fn)(stack*, void*), void* arg) {
   std::lock_guard<runtime_lock> l(pools_lock);
@@ -410,3 +456,12 @@ stack_stats stack_statistics() {
 }
 
 }  // namespace gocxx::detail
+
+namespace gocxx {
+
+void free_os_memory() {
+  detail::stack_release_free_slabs(INT64_MAX);
+  malloc_trim(0);
+}
+
+}  // namespace gocxx

@@ -89,6 +89,14 @@ void stack_free(stack* s, stack_cache* cache);
 // Moves every stack in `cache` back to its pool.
 void stack_cache_flush(stack_cache* cache);
 
+// Slabs whose every slot is free again are not given back to the kernel at once (a
+// burst of exits would pay for it on its critical path) but queued; this madvises the
+// queued ones that are still wholly free and returns how many, stopping early once
+// nanotime() >= stop_at (INT64_MAX: never). Called by an M about to sleep (stopm) when
+// stack_release_pending(), and by gocxx::free_os_memory(). The caller holds no lock.
+std::size_t stack_release_free_slabs(std::int64_t stop_at);
+bool stack_release_pending() noexcept;
+
 #if defined(GOCXX_ASAN)
 // Calls fn(stack, arg) for every stack with a user (ASan builds: the leak check's roots).
 void for_each_used_stack(void (*fn)(stack*, void*), void* arg);
