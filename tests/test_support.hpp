@@ -33,18 +33,21 @@
 #define GOCXX_TEST_SANITIZED 0
 #endif
 
+// Expects `stmt` to throw an exception of `type` whose what() is exactly `text`.
+#define EXPECT_THROW_WHAT(stmt, type, text) \
+  EXPECT_THROW(                             \
+      {                                     \
+        try {                               \
+          stmt;                             \
+        } catch (const type& e) {           \
+          EXPECT_STREQ(e.what(), text);     \
+          throw;                            \
+        }                                   \
+      },                                    \
+      type)
+
 // Expects `stmt` to raise gocxx::panic_error with exactly Go's message `text`.
-#define EXPECT_PANIC(stmt, text)                \
-  EXPECT_THROW(                                 \
-      {                                         \
-        try {                                   \
-          stmt;                                 \
-        } catch (const gocxx::panic_error& e) { \
-          EXPECT_STREQ(e.what(), text);         \
-          throw;                                \
-        }                                       \
-      },                                        \
-      gocxx::panic_error)
+#define EXPECT_PANIC(stmt, text) EXPECT_THROW_WHAT(stmt, gocxx::panic_error, text)
 
 namespace test_support {
 

@@ -2,23 +2,27 @@
 #pragma once
 
 #include <cstdint>
+#include <system_error>
 
 #include "gocxx/detail/sema.hpp"
 #include "gocxx/runtime.hpp"
 
 namespace gocxx {
 
+class context;
+
 // A semaphore of `n` tokens that callers acquire and release in any amounts (Go's
 // semaphore.Weighted). Waiters are served strictly in arrival order: a large request
 // at the front is not overtaken by small ones that would fit, so it cannot starve.
 // Releasing more than is held panics with "semaphore: released more than held".
 // acquire() parks the calling goroutine (or blocks a plain thread); a request larger
-// than the whole semaphore waits forever, as Go's does with a context that never ends
-// (a context-aware acquire comes with gocxx::context).
+// than the whole semaphore waits forever (acquire(n)) or until the context is done
+// (acquire(ctx, n)), as Go's.
 //
 //   Go                                    gocxx
 //   sem := semaphore.NewWeighted(4)       gocxx::semaphore sem(4);
-//   sem.Acquire(ctx, 1)                   sem.acquire(1);
+//   sem.Acquire(context.TODO(), 1)        sem.acquire(1);
+//   if err := sem.Acquire(ctx, 1); ...    if (auto err = sem.acquire(ctx, 1)) ...
 //   go func() {                           gocxx::go([&] {
 //     defer sem.Release(1); work()          work(); sem.release(1);
 //   }()                                   });
@@ -31,6 +35,9 @@ class semaphore {
 
   // Takes n tokens, waiting until they are available and every earlier waiter is served.
   void acquire(std::int64_t n = 1);
+  // Go's Weighted.Acquire(ctx, n): takes n tokens, or returns ctx.err() once ctx is
+  // done first (also when it is done on entry), leaving the semaphore as it was.
+  std::error_code acquire(const context& ctx, std::int64_t n = 1);
   // Takes n tokens if they are available now and nobody waits; never blocks.
   bool try_acquire(std::int64_t n = 1);
   // Returns n tokens and wakes the waiters at the front that now fit.
@@ -42,6 +49,11 @@ class semaphore {
   std::int64_t cur_ = 0;             // tokens held
   detail::sema_sudog* head_ = nullptr;    // waiters, FIFO, doubly linked
   detail::sema_sudog* tail_ = nullptr;
+
+  struct cancel_watch;
+  void enqueue_locked(detail::sema_sudog* s) noexcept;
+  void unlink_locked(detail::sema_sudog* s) noexcept;
+  detail::sema_sudog* grant_locked() noexcept;
 };
 
 }  // namespace gocxx
