@@ -112,7 +112,8 @@ struct cancel_ctx : ctx_base, ctx_link {
   cancel_ctx* up = nullptr;  // the parent's anchor, whose list this node goes in; null: none
   runtime_lock mu;
   std::atomic<std::uint8_t> err{0};  // 0, or a context_errc
-  std::atomic<hchan*> done{nullptr};
+  done_chan done_obj;                          // written once, under mu, before done_ptr
+  std::atomic<const done_chan*> done_ptr{nullptr};  // &done_obj once it is made
   std::error_code cause;              // set once, before err
   ctx_link* children = nullptr;
   std::stop_source stop{std::nostopstate};  // made on the first stop_token()
@@ -223,7 +224,7 @@ void deferred::run() noexcept {
 void mark_done_locked(cancel_ctx* c, std::uint8_t err, const std::error_code& cause, deferred& d) {
   c->cause = cause;
   c->err.store(err, std::memory_order_release);
-  if (hchan* ch = c->done.load(std::memory_order_relaxed)) chan_close(ch);
+  if (c->done_ptr.load(std::memory_order_relaxed)) chan_close(chan_access::core(c->done_obj));
   if (c->timer) d.timers.push_back(std::exchange(c->timer, nullptr));
   if (c->stop.stop_possible()) d.stops.push_back(c->stop);
 }
@@ -354,8 +355,8 @@ C* new_cancel_ctx(ctx_base* parent) {
 // c->mu held: whether c must outlive its handles (see Orphans).
 bool observable_locked(cancel_ctx* c) noexcept {
   if (c->children || c->stop.stop_possible()) return true;
-  hchan* ch = c->done.load(std::memory_order_relaxed);
-  return ch && ch->refs.load(std::memory_order_acquire) > 1;
+  if (!c->done_ptr.load(std::memory_order_relaxed)) return false;
+  return chan_access::core(c->done_obj)->refs.load(std::memory_order_acquire) > 1;
 }
 
 // Frees c and whatever its list owns. c has no references and is in no list, so nothing
@@ -378,7 +379,6 @@ void free_unreachable(cancel_ctx* c) noexcept {
       l = next;
     }
     c->children = nullptr;
-    if (hchan* ch = c->done.load(std::memory_order_relaxed)) chan_release(ch);
     if (c->timer) {
       timer_stop(c->timer);
       timer_release(c->timer);
@@ -418,7 +418,14 @@ void ctx_free(ctx_node* n0) noexcept {
         // No stop may cancel it from here on (waits for a callback running elsewhere).
         if (c->has_stop_callback) static_cast<stop_ctx*>(c)->callback.reset();
         bool keep = false;
-        if (cancel_ctx* up = c->up) {
+        if (c->err.load(std::memory_order_acquire) != 0) {
+          // Done, so no longer linked: born done, unlinked by up's walk before it was
+          // marked, or unlinked by its own cancel, which finished before the reference
+          // its caller held was dropped. A walk of up may still be below c, though:
+          // c's lock is held until the walk is done with it.
+          c->mu.lock();
+          c->mu.unlock();
+        } else if (cancel_ctx* up = c->up) {
           up->mu.lock();
           if (c->linked) {
             c->mu.lock();
@@ -540,31 +547,26 @@ void ctx_cancel(ctx_node* n, std::error_code cause) noexcept {
   cancel_node(static_cast<cancel_ctx*>(base(n)), static_cast<std::uint8_t>(context_errc::canceled), cause);
 }
 
-hchan* ctx_done(ctx_node* n) {
+const done_chan& ctx_done(ctx_node* n) {
+  static const done_chan nil;
   cancel_ctx* c = base(n)->anchor;
-  if (!c) return nullptr;
-  hchan* ch = c->done.load(std::memory_order_acquire);
-  if (!ch) {
-    // Made outside the lock (an allocation that may throw); the loser of a race drops its own.
-    hchan* fresh = c->err.load(std::memory_order_acquire) != 0 ? closed_chan()
-                                                              : chan_make(&elem_ops_of<std::monostate>::value, 0);
-    c->mu.lock();
-    ch = c->done.load(std::memory_order_relaxed);
-    if (!ch) {
-      if (c->err.load(std::memory_order_relaxed) != 0 && !fresh->closed.load(std::memory_order_relaxed)) {
-        chan_close(fresh);  // cancelled since we looked: born closed
-      }
-      c->done.store(fresh, std::memory_order_release);
-      ch = fresh;
-      fresh = nullptr;
+  if (!c) return nil;
+  if (const done_chan* d = c->done_ptr.load(std::memory_order_acquire)) return *d;
+  // Made outside the lock (an allocation that may throw); the loser of a race drops its own.
+  hchan* fresh = c->err.load(std::memory_order_acquire) != 0 ? closed_chan()
+                                                            : chan_make(&elem_ops_of<std::monostate>::value, 0);
+  c->mu.lock();
+  if (!c->done_ptr.load(std::memory_order_relaxed)) {
+    if (c->err.load(std::memory_order_relaxed) != 0 && !fresh->closed.load(std::memory_order_relaxed)) {
+      chan_close(fresh);  // cancelled since we looked: born closed
     }
-    chan_retain(ch);
-    c->mu.unlock();
-    if (fresh) chan_release(fresh);
-    return ch;
+    chan_access::ref(c->done_obj) = chan_ref(fresh);
+    c->done_ptr.store(&c->done_obj, std::memory_order_release);
+    fresh = nullptr;
   }
-  chan_retain(ch);
-  return ch;
+  c->mu.unlock();
+  if (fresh) chan_release(fresh);
+  return c->done_obj;
 }
 
 std::error_code ctx_err(ctx_node* n) noexcept {

@@ -152,7 +152,7 @@ ctx_node* ctx_make_value(ctx_node* parent, const void* key, std::size_t size, st
 void ctx_value_ready(ctx_node* n, void (*destroy)(void*) noexcept) noexcept;
 void ctx_value_abandon(ctx_node* n) noexcept;
 void ctx_cancel(ctx_node* n, std::error_code cause) noexcept;  // a with_cancel* node's cancel
-hchan* ctx_done(ctx_node* n);                                 // a new channel reference, or null
+const done_chan& ctx_done(ctx_node* n);                       // nil for a node that cannot end
 std::error_code ctx_err(ctx_node* n) noexcept;
 std::error_code ctx_cause(ctx_node* n) noexcept;
 std::int64_t ctx_deadline(ctx_node* n) noexcept;              // 0: none
@@ -183,12 +183,9 @@ class context {
   context() noexcept = default;
 
   // Closed when the context is cancelled or its deadline passes; nil for a context that
-  // can never be cancelled.
-  done_chan done() const {
-    done_chan d;
-    detail::chan_access::ref(d) = detail::chan_ref(detail::ctx_done(node()));
-    return d;
-  }
+  // can never be cancelled. The same channel every time; the reference is valid while
+  // this context (or a copy of it) is: copy it (one reference count) to keep it longer.
+  const done_chan& done() const { return detail::ctx_done(node()); }
   // Empty while not done; then why: context_errc::canceled or deadline_exceeded.
   std::error_code err() const { return detail::ctx_err(node()); }
   // When the context will be cancelled by a deadline, if it has one.
