@@ -34,9 +34,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 
 #include "gocxx/detail/hchan.hpp"
+
 #include "gocxx/runtime.hpp"
 #include "gocxx/select.hpp"
 #include "runtime/park.hpp"
@@ -173,7 +175,11 @@ select_result selectgo(CaseAt case_at, std::size_t n, bool block) {
     if (r.index >= 0) return r;
   }
 
-  // 2. Lock in address order, each channel once.
+  // 2. Lock in address order, each channel once. Whatever may allocate (the sudogs of a
+  // blocking select of more than 8 cases) is made first: no malloc under the channel
+  // spinlocks, and a bad_alloc leaves no channel locked.
+  std::optional<scratch<sudog, 8>> sgs_store;
+  if (block) sgs_store.emplace(norder);
   scratch<hchan*, 16> chans(norder);
   for (std::size_t k = 0; k < norder; ++k) chans[k] = case_at(order[k]).c;
   sort_by_address(chans.data(), norder);
@@ -227,7 +233,7 @@ select_result selectgo(CaseAt case_at, std::size_t n, bool block) {
   // 3. Enqueue on every channel and park.
   waiter* me = current_waiter();
   me->select_done.store(0, std::memory_order_relaxed);
-  scratch<sudog, 8> sgs(norder);
+  scratch<sudog, 8>& sgs = *sgs_store;
   for (std::size_t k = 0; k < norder; ++k) {
     const scase& cs = case_at(order[k]);
     sudog& sg = sgs[k];

@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -549,6 +550,40 @@ TEST_F(RuntimeDeathTest, LeakSanitizerStillReportsALeakLeftOnAFreedStack) {
         std::exit(0);
       },
       [](int status) { return WIFEXITED(status) && WEXITSTATUS(status) != 0; }, "LeakSanitizer: detected memory leaks");
+}
+
+// ---- misuse caught at the go statement, and a thread the kernel refuses ----
+
+constexpr int kNilFuncLine = __LINE__ + 4;
+void go_nil_std_function() {
+  gocxx::run([] {
+    std::function<void()> nothing;
+    gocxx::go(nothing);
+    std::exit(0);  // never reached: the go statement itself is fatal
+  });
+}
+
+TEST_F(RuntimeDeathTest, GoOfAnEmptyStdFunctionIsFatalAtTheGoStatement) {
+  EXPECT_EXIT(go_nil_std_function(), ExitedWithCode(2),
+              "^fatal error: go of nil func value\n+goroutine 1 \\[running\\]:\n[^\n]*\ngo statement at [^\n]*runtime_death_test\\.cpp:" +
+                  line_re(kNilFuncLine) + "\n");
+}
+
+TEST_F(RuntimeDeathTest, GoOfANullFunctionPointerIsFatalFromAPlainThreadToo) {
+  void (*fn)() = nullptr;
+  EXPECT_EXIT(gocxx::go(fn), ExitedWithCode(2), "^fatal error: go of nil func value\ngo statement at ");
+}
+
+TEST_F(RuntimeDeathTest, AThreadTheKernelRefusesIsGosFatalNewosproc) {
+  EXPECT_EXIT(
+      {
+        detail::test_fail_next_thread_creation();
+        gocxx::run([] {});
+        std::exit(0);
+      },
+      ExitedWithCode(2),
+      "runtime: failed to create new OS thread \\(have [0-9]+ already; errno=11\\)\n"
+      "runtime: may need to increase max user processes \\(ulimit -u\\)\nfatal error: newosproc\n");
 }
 
 }  // namespace

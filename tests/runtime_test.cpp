@@ -968,6 +968,12 @@ TEST(Runtime, GoOptionsStackSizeGivesAtLeastThatMuch) {
   EXPECT_EQ(done.load(), 3);
 }
 
+TEST(Runtime, AnAbsurdStackSizePanicsAndKeepsNothing) {
+  auto held = std::make_shared<int>(1);
+  EXPECT_PANIC(gocxx::go({.stack_size = std::size_t{1} << 33}, [held] {}), "gocxx::go: stack_size must be below 4 GiB");
+  EXPECT_EQ(held.use_count(), 1);  // the callable was destroyed, not left in a goroutine record
+}
+
 TEST(Runtime, ManyGoroutinesWithBigStacks) {
   // 200 goroutines with 1 MiB stacks each using 512 KiB, alive at once.
   const int base = baseline();

@@ -469,4 +469,25 @@ TEST(Select, SingleCaseIsThePlainOperation) {
   });
 }
 
+TEST(Select, ABlockingSelectOfTwentyCasesParksAndIsWokenByEach) {
+  // More than 8 cases: the sudogs come from the heap, made before any channel is locked.
+  gocxx::run([] {
+    constexpr int n = 20;
+    std::vector<chan<int>> chans;
+    for (int i = 0; i < n; ++i) chans.emplace_back(0);
+    std::optional<int> out;
+    std::vector<select_case> cases;
+    for (auto& ch : chans) cases.push_back(select_case::recv(ch, &out));
+    std::vector<int> seen(n, 0);
+    for (int round = 0; round < n; ++round) {
+      gocxx::go([ch = chans[round], round] { ch.send(round); });  // after we park, mostly
+      int i = gocxx::select(cases);
+      ASSERT_TRUE(out);
+      EXPECT_EQ(*out, i);
+      ++seen[*out];
+    }
+    for (int v : seen) EXPECT_EQ(v, 1);
+  });
+}
+
 }  // namespace

@@ -68,6 +68,23 @@ struct go_options {
 namespace detail {
 void spawn(task fn, const go_options& opts, const source_location& where);
 int run_main(task fn, int* exit_code, const source_location& where);
+// Go's `fatal error: go of nil func value`, raised at the go statement.
+[[noreturn]] void go_nil_func(const source_location& where);
+
+// Callables that can be nil: function and member pointers, and classes that say so
+// through a member operator bool (std::function, std::move_only_function, ...).
+template <class D>
+concept nullable_callable = std::is_pointer_v<D> || std::is_member_pointer_v<D> || requires(const D& d) {
+  d.operator bool();
+};
+template <class F>
+bool is_nil_func(const F& f) noexcept {
+  if constexpr (nullable_callable<std::decay_t<F>>) {
+    return !static_cast<bool>(f);
+  } else {
+    return false;
+  }
+}
 }  // namespace detail
 
 // Starts fn as a new goroutine (Go's `go fn()`); returns at once. Works from
@@ -75,11 +92,13 @@ int run_main(task fn, int* exit_code, const source_location& where);
 //   gocxx::go([ch] { ch.send(42); });
 template <class F>
 void go(F&& fn, const source_location& where = source_location::current()) {
+  if (detail::is_nil_func(fn)) detail::go_nil_func(where);
   detail::spawn(detail::task(std::forward<F>(fn)), go_options{}, where);
 }
 template <class F>
 void go(const go_options& opts, F&& fn,
         const source_location& where = source_location::current()) {
+  if (detail::is_nil_func(fn)) detail::go_nil_func(where);
   detail::spawn(detail::task(std::forward<F>(fn)), opts, where);
 }
 

@@ -155,6 +155,20 @@ void fatal_error(const char* what, const char* detail) {
   exit2();
 }
 
+void go_nil_func(const gocxx::source_location& where) {
+  std::fflush(nullptr);
+  out_buf b;
+  b.put("fatal error: go of nil func value\n");
+  put_goroutine(b, current_g(), "running");
+  b.put("go statement at ");
+  b.put(where.file_name());
+  b.put(":");
+  b.put(static_cast<std::uint64_t>(where.line()));
+  b.put("\n");
+  b.flush();
+  exit2();
+}
+
 void fatal_stack_overflow(const g* gp) {
   out_buf b;
   b.put("runtime: goroutine ");

@@ -51,9 +51,12 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 #include "gocxx/runtime.hpp"
@@ -95,7 +98,10 @@ inline void eh_swap(m* mp, eh_state& save, const eh_state& load) {
   *mp->eh = load;
 }
 
-void run_after(m* mp) {
+// noexcept: an action runs on whatever context the M switched to, so an exception
+// escaping it would surface in an unrelated goroutine; none may throw (thread creation,
+// the one that could, is a fatal error: start_thread).
+void run_after(m* mp) noexcept {
   after_switch a = mp->after;
   mp->after = {};
   if (a.fn) a.fn(a.arg);
@@ -299,6 +305,32 @@ p* pidleget_locked() {
 
 void m_main(m* mp);
 
+// Test hook: the next thread creation fails as if the kernel had refused it (EAGAIN).
+std::atomic<bool> g_fail_next_thread{false};
+
+// A new thread for mp. Failing is Go's fatal error (newosproc): the P handed to mp and
+// the spinning count it carries cannot be given back safely, and an exception here
+// would surface in whatever goroutine happened to wake an M.
+void start_thread(m* mp) noexcept {
+  int err = 0;
+  try {
+    if (g_fail_next_thread.exchange(false, std::memory_order_relaxed)) {
+      throw std::system_error(EAGAIN, std::generic_category(), "test hook");
+    }
+    std::thread([mp] { m_main(mp); }).detach();
+    return;
+  } catch (const std::system_error& e) {
+    err = e.code().value();
+  } catch (...) {
+    err = ENOMEM;
+  }
+  char detail[256];
+  std::snprintf(detail, sizeof detail, "runtime: failed to create new OS thread (have %d already; errno=%d)%s",
+                g_sched->mcount - 1, err,
+                err == EAGAIN ? "\nruntime: may need to increase max user processes (ulimit -u)" : "");
+  fatal_error("newosproc", detail);
+}
+
 // Starts an M (a sleeping one, or a new thread) to run pp, or an idle P when pp is null.
 // When `spinning`, the caller has already counted the M in nmspinning.
 void startm(p* pp, bool spinning) {
@@ -324,7 +356,7 @@ void startm(p* pp, bool spinning) {
   mp->nextp = pp;
   mp->spinning = spinning;
   if (fresh) {
-    std::thread([mp] { m_main(mp); }).detach();
+    start_thread(mp);
     return;
   }
   mp->note.store(1, std::memory_order_release);
@@ -1063,12 +1095,13 @@ const char* wait_reason_string(wait_reason r) {
 }
 
 void spawn(task fn, const go_options& opts, const gocxx::source_location& where) {
+  // Checked before anything is taken: the callable is still the caller's if this throws.
+  if (opts.stack_size >= (std::size_t{1} << 32)) throw panic_error("gocxx::go: stack_size must be below 4 GiB");
   ensure_started();
   m* mp = current_m();
   p* pp = mp ? mp->pp : nullptr;
   g* gp = galloc(pp);
   gp->fn = std::move(fn);
-  if (opts.stack_size >= (std::size_t{1} << 32)) throw panic_error("gocxx::go: stack_size must be below 4 GiB");
   gp->stack_size = static_cast<std::uint32_t>(opts.stack_size);
   gp->id = next_goid(pp);
   gp->created_file = where.file_name();
@@ -1099,6 +1132,8 @@ int run_main(task fn, int* exit_code, const gocxx::source_location& where) {
   park(wait_reason::run_main, nullptr, nullptr);
   return *exit_code;
 }
+
+void test_fail_next_thread_creation() noexcept { g_fail_next_thread.store(true, std::memory_order_relaxed); }
 
 }  // namespace gocxx::detail
 

@@ -119,7 +119,7 @@ struct m {
   // Each P's schedtick when this M began to spin: a victim whose tick has not moved
   // for the whole spin has been running one goroutine all along, so its runnext is
   // stuck and may be stolen (see findrunnable).
-  std::uint32_t seen_tick[1024];
+  std::uint32_t seen_tick[1024] = {};  // zeroed: a fresh M has seen no tick
 };
 
 struct sched_t {
@@ -167,6 +167,8 @@ inline g* current_g() {
 
 // Starts the runtime if needed (Ps, signal handler). Idempotent and thread-safe.
 void ensure_started();
+// Tests only: the next new M's thread creation fails as if the kernel refused it.
+void test_fail_next_thread_creation() noexcept;
 
 // Monotonic nanoseconds (CLOCK_MONOTONIC, the clock of std::chrono::steady_clock).
 std::int64_t nanotime();

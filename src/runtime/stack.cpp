@@ -52,17 +52,19 @@ long read_max_map_count() {
 // Guarded slots cost two mappings each; half of the kernel's map budget is left to the
 // application (its own mmaps, malloc arenas, shared libraries).
 struct guard_budget {
-  std::size_t limit;
+  // Read by every pool's new_slab (each under its own pool's lock) and lowered to 0 by
+  // any of them when an mprotect fails: atomic, since no one lock covers it.
+  std::atomic<std::size_t> limit{0};
   bool from_env = false;
   std::atomic<std::size_t> used{0};
   std::atomic<bool> warned{false};
   guard_budget() {
     if (const char* e = std::getenv("GOCXX_STACK_GUARDS")) {
-      limit = static_cast<std::size_t>(std::strtoull(e, nullptr, 10));
+      limit.store(static_cast<std::size_t>(std::strtoull(e, nullptr, 10)), std::memory_order_relaxed);
       from_env = true;
     } else {
       long m = read_max_map_count();
-      limit = m > 0 ? static_cast<std::size_t>(m) / 4 : 0;
+      limit.store(m > 0 ? static_cast<std::size_t>(m) / 4 : 0, std::memory_order_relaxed);
     }
   }
 };
@@ -143,7 +145,7 @@ slab* new_slab(stack_pool* pool) {
   s->pool = pool;
   auto& b = budget();
   std::size_t want = b.used.load(std::memory_order_relaxed) + slots_per_slab;
-  s->guarded = want <= b.limit;
+  s->guarded = want <= b.limit.load(std::memory_order_relaxed);
   s->map_len = page + slots_per_slab * pool->slot_size;
   void* mem = mmap(nullptr, s->map_len, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
@@ -170,7 +172,7 @@ slab* new_slab(stack_pool* pool) {
         // and make this slab unguarded, and stop guarding from now on.
         for (unsigned j = 0; j < i; ++j) mprotect(s->mem + page + j * pool->slot_size, page, PROT_READ | PROT_WRITE);
         s->guarded = false;
-        b.limit = 0;
+        b.limit.store(0, std::memory_order_relaxed);
         break;
       }
     }
@@ -290,9 +292,12 @@ std::size_t hot_limit(const stack_pool* pool) {
 }
 
 stack_pool* default_pool() {
+  // Checked against the size, not only for null: a set_default_stack_size racing this
+  // could otherwise be overwritten by a pool of the old size stored after its reset.
   stack_pool* p = g_default_pool.load(std::memory_order_acquire);
-  if (!p) {
-    p = pool_for(default_stack_size());
+  std::size_t want = default_stack_size();
+  if (!p || p->usable != want) {
+    p = pool_for(want);
     g_default_pool.store(p, std::memory_order_release);
   }
   return p;
@@ -442,7 +447,7 @@ void for_each_used_stack(void (*fn)(stack*, void*), void* arg) {
 
 stack_stats stack_statistics() {
   stack_stats st;
-  st.guard_budget = budget().limit;
+  st.guard_budget = budget().limit.load(std::memory_order_relaxed);
   std::lock_guard<runtime_lock> l(pools_lock);
   for (auto& [size, pool] : pools()) {
     std::lock_guard<runtime_lock> pl(pool->lock);
