@@ -31,6 +31,7 @@
 
 #include "gocxx/chan.hpp"
 #include "gocxx/runtime.hpp"
+#include "runtime/lock.hpp"
 #include "runtime/park.hpp"
 #include "runtime/stack.hpp"
 #include "test_support.hpp"
@@ -1090,6 +1091,61 @@ TEST(Runtime, ParkBeforeSwitchRunsUnlockOnTheParkingGoroutine) {
   settle(base);
   EXPECT_TRUE(st.unlock_ran_on_parker.load());
   EXPECT_TRUE(st.resumed.load());
+}
+
+TEST(Runtime, TwoBeforeSwitchParkersPickingEachOthersGoroutineDoNotDeadlock) {
+  // A and B park with unlock_at::before_switch on two Ms at once, and their unlocks
+  // hold both inside the window (still switching) until a plain thread has readied both
+  // into the global queue. Each M then looks for work from its parker's stack and may
+  // take the other's goroutine: waiting there for it to finish switching out would wait
+  // for an M that waits the same way (review finding 25.2a). Such a pick goes to g0.
+  if (gocxx::max_procs() < 2 && std::thread::hardware_concurrency() < 2) GTEST_SKIP() << "needs two cores";
+  const int base = baseline();
+  test_support::procs_scope procs(2);
+  const int rounds = kSanitized ? 50 : 300;
+  for (int r = 0; r < rounds; ++r) {
+    struct state {
+      std::atomic<detail::waiter*> parked[2] = {nullptr, nullptr};
+      std::atomic<bool> readied{false};
+      std::atomic<int> resumed{0};
+    } st;
+    struct arg_t {
+      state* st;
+      int i;
+    } args[2] = {{&st, 0}, {&st, 1}};
+    for (int i = 0; i < 2; ++i) {
+      gocxx::go([&st, a = &args[i]] {
+        detail::park(
+            detail::wait_reason::chan_send,
+            [](void* p) {
+              // The unlock: from here on the goroutine may be readied (it is switching).
+              auto* a = static_cast<arg_t*>(p);
+              a->st->parked[a->i].store(detail::current_waiter(), std::memory_order_release);
+              while (!a->st->readied.load(std::memory_order_acquire)) detail::cpu_relax();
+            },
+            a, detail::unlock_at::before_switch);
+        st.resumed.fetch_add(1);
+      });
+    }
+    auto deadline = std::chrono::steady_clock::now() + 20s;  // generous: a deadlock never ends
+    while ((!st.parked[0].load() || !st.parked[1].load()) && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+    if (!st.parked[0].load() || !st.parked[1].load()) {
+      ADD_FAILURE() << "round " << r << ": the two goroutines never both parked";
+      std::fflush(nullptr);
+      std::_Exit(1);  // one spins in its unlock for good
+    }
+    // Both are inside their unlock (they spin there until readied).
+    detail::ready(st.parked[0].load());
+    detail::ready(st.parked[1].load());
+    st.readied.store(true, std::memory_order_release);
+    while (st.resumed.load() != 2 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+    if (st.resumed.load() != 2) {
+      ADD_FAILURE() << "round " << r << ": the two Ms deadlocked";
+      std::fflush(nullptr);
+      std::_Exit(1);  // the runtime's Ms are stuck for good
+    }
+  }
+  settle(base);
 }
 
 // unlock_at::before_switch opens a window between a parking goroutine's unlock and the

@@ -58,6 +58,7 @@
 #include <mutex>
 #include <system_error>
 #include <thread>
+#include <utility>
 
 #include "gocxx/runtime.hpp"
 #include "runtime/fatal.hpp"
@@ -728,7 +729,7 @@ void m_main(m* mp) {
   mp->nextp = nullptr;
   mp->pp->owner = mp;
   for (;;) {
-    g* gp = findrunnable(mp);
+    g* gp = mp->handoff ? std::exchange(mp->handoff, nullptr) : findrunnable(mp);
     execute(mp, gp);
   }
 }
@@ -846,6 +847,16 @@ void release_dead_g(void* arg) {
   gfree(pp, gp);
 }
 
+// Stack a schedule that starts a new G from a parking goroutine's stack may need below
+// its frame: stack_alloc (mmap, mprotect, a warning's snprintf/fprintf) and make_context.
+constexpr std::uintptr_t scheduler_stack_need = 16 * 1024;
+
+// Whether gp, running this code, has less than scheduler_stack_need left.
+inline bool low_on_stack(const g* gp) {
+  auto sp = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
+  return sp - reinterpret_cast<std::uintptr_t>(gp->stk->bottom) < scheduler_stack_need;
+}
+
 // Switches away from gp (the running G of mp) to the next runnable G of this P, or to
 // g0 when there is none. `after` runs on the side switched to. Returns when gp is
 // resumed (never if `exiting`).
@@ -867,8 +878,16 @@ void schedule_away(m* mp, g* gp, after_switch after, bool exiting) {
     mp->after = {};
     return;
   }
+  if (next && (next->switching.load(std::memory_order_acquire) != 0 || (!next->stk && low_on_stack(gp)))) {
+    // Not from here. Waiting for next to finish switching out would wait on this stack,
+    // with gp perhaps still switching itself, and next's M may be waiting for gp the same
+    // way (two before_switch parkers picking each other's G from the global queue: both
+    // Ms would spin forever). And a stack allocation (mmap, a warning's fprintf) must not
+    // run on the last few KiB of a parking goroutine's stack. g0 waits and allocates.
+    mp->handoff = next;
+    next = nullptr;
+  }
   if (next) {
-    wait_switched_out(next);
     mp->curg = next;
     next->status.store(g_status::running, std::memory_order_relaxed);
     if (!next->stk) prepare(mp, next);

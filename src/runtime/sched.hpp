@@ -103,6 +103,9 @@ struct p {
 struct m {
   context g0;                   // the thread's own stack: idle loop and scheduling
   g* curg = nullptr;
+  // A G that schedule_away picked but left for g0 to start (it was still switching, or
+  // needs a stack while the parking G is low on its own): g0 runs it before anything else.
+  g* handoff = nullptr;
   p* pp = nullptr;
   p* nextp = nullptr;           // handed over by startm before wake-up
   bool spinning = false;
