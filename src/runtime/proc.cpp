@@ -497,10 +497,28 @@ void stopm_until_p(m* mp) {
   if (!mp->pp) stopm(mp, false);
 }
 
+// A retired P's stack cache and free G records go back to the shared pools, so that
+// shrinking max_procs strands no memory. sched.lock held (a set_max_procs that grows
+// again may hand the P to another M as soon as it is released); the stack pools' locks
+// and gfree_lock nest inside it.
+void release_retired_caches(p* pp) {
+  stack_cache_flush(&pp->stacks);
+  g* list = std::exchange(pp->gfree, nullptr);
+  int n = std::exchange(pp->ngfree, 0);
+  if (!list) return;
+  g* last = list;
+  while (last->schedlink) last = last->schedlink;
+  std::lock_guard<runtime_lock> l(g_sched->gfree_lock);
+  last->schedlink = g_sched->gfree;
+  g_sched->gfree = list;
+  g_sched->ngfree.fetch_add(n, std::memory_order_relaxed);
+}
+
 // sched.lock held, pp owned by the caller and pp->id >= max_procs: its Gs go to the
 // global queue and it leaves circulation until set_max_procs grows again.
 void retire_p_locked(p* pp) {
   while (g* gp = runqget(pp)) globrunqput_locked(gp);
+  release_retired_caches(pp);
   pp->retired = true;
   pp->owner = nullptr;
 }
@@ -1230,6 +1248,7 @@ int set_max_procs(int n) {
           pp->link = nullptr;
           pp->retired = true;
           s.npidle.fetch_sub(1);
+          release_retired_caches(pp);
           retired_idle.push_back(pp);
         } else {
           link = &pp->link;
