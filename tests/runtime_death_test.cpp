@@ -586,4 +586,38 @@ TEST_F(RuntimeDeathTest, AThreadTheKernelRefusesIsGosFatalNewosproc) {
       "runtime: may need to increase max user processes \\(ulimit -u\\)\nfatal error: newosproc\n");
 }
 
+TEST_F(RuntimeDeathTest, ASecondReadyOfOneParkIsFatalInCheckedBuilds) {
+#if !GOCXX_CHECKED_BUILD
+  GTEST_SKIP() << "the g status check is in debug and sanitizer builds only";
+#endif
+  EXPECT_EXIT(
+      {
+        struct publish {
+          detail::waiter* self;
+          std::atomic<detail::waiter*> parked{nullptr};
+        } pub;
+        std::thread t([&] {
+          gocxx::run([&] {
+            pub.self = detail::current_waiter();
+            // The unlock runs once the goroutine is switched out: from then on it may be
+            // readied (once).
+            detail::park(
+                detail::wait_reason::chan_receive,
+                [](void* p) {
+                  auto* q = static_cast<publish*>(p);
+                  q->parked.store(q->self);
+                },
+                &pub);
+          });
+        });
+        auto& parked = pub.parked;
+        while (!parked.load()) std::this_thread::yield();
+        detail::ready(parked.load());
+        detail::ready(parked.load());
+        t.join();
+        std::exit(0);
+      },
+      ExitedWithCode(2), "runtime: a goroutine that was not parked was readied[^\n]*\nfatal error: bad g->status in ready\n");
+}
+
 }  // namespace

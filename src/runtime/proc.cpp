@@ -595,6 +595,13 @@ void remember_ticks(m* mp) {
 
 bool any_work_visible() {
   sched_t& s = *g_sched;
+  // The idle side of the lost-wake-up handshake: the caller's nmspinning decrement (or
+  // its release of the P) must be ordered before these loads against a producer's
+  // seq_cst publish-then-read-nmspinning. The run queues' snapshot loads are acquire, and
+  // acquire loads may be satisfied before an earlier seq_cst RMW on a weak machine
+  // (AArch64's RCpc loads); this fence gives them the seq_cst order (review finding
+  // 25.2f). One mfence, only on the way to sleep.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
   if (s.runq_size.load(std::memory_order_seq_cst) > 0) return true;
   int n = s.gomaxprocs.load(std::memory_order_relaxed);
   for (int i = 0; i < n; ++i) {
@@ -1087,7 +1094,15 @@ void ready(waiter* w) {
     const char* sp = static_cast<const char*>(std::atomic_ref<void*>(gp->ctx.sp).load(std::memory_order_relaxed));
     for (int line = 0; line < 6; ++line) __builtin_prefetch(sp + 64 * line);
   }
+#if GOCXX_CHECKED_BUILD
+  // The state machine, checked where it costs nothing that matters (one atomic RMW per
+  // ready): only a parked G may be readied, and only once per park.
+  if (g_status was = gp->status.exchange(g_status::runnable, std::memory_order_relaxed); was != g_status::waiting) {
+    fatal_error("bad g->status in ready", "runtime: a goroutine that was not parked was readied (a second ready of one park?)");
+  }
+#else
   gp->status.store(g_status::runnable, std::memory_order_relaxed);
+#endif
   m* mp = tls_m;  // no switch in this function: the direct read is safe
   if (mp && mp->pp) {
     runqput(mp->pp, gp, true);

@@ -41,7 +41,15 @@ struct eh_state {
   unsigned int uncaught = 0;
 };
 
+// idle (free record) -> runnable (spawn) -> running -> waiting (park) -> runnable
+// (ready) -> ... -> dead (exit) -> idle. ready() checks waiting -> runnable in checked
+// builds (debug and sanitizer builds: GOCXX_CHECKED_BUILD).
 enum class g_status : std::uint32_t { idle, runnable, running, waiting, dead };
+#if !defined(NDEBUG) || defined(GOCXX_ASAN) || defined(GOCXX_TSAN)
+#define GOCXX_CHECKED_BUILD 1
+#else
+#define GOCXX_CHECKED_BUILD 0
+#endif
 
 // Kept small: a parked goroutine costs its stack page plus this record (200 bytes, a
 // 208-byte malloc chunk, with the channel sudog inside its waiter) plus, in
