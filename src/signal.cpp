@@ -27,6 +27,8 @@
 #include <thread>
 #include <vector>
 
+#include "gocxx/detail/runtime_lock.hpp"
+
 namespace gocxx::detail {
 
 struct signal_registration {
@@ -41,7 +43,7 @@ namespace {
 constexpr int max_signal = 64;
 
 struct signal_hub {
-  std::mutex mu;
+  runtime_lock mu;  // short sections, taken from goroutines and the reader thread
   std::vector<signal_registration*> active;  // each holds one reference
   int wanted[max_signal] = {};
   struct sigaction saved[max_signal] = {};
@@ -68,7 +70,7 @@ extern "C" void on_signal(int sig) {
 void deliver(int sig) {
   std::vector<cancel_func> fire;
   {
-    std::lock_guard<std::mutex> l(hub().mu);
+    std::lock_guard<runtime_lock> l(hub().mu);
     for (signal_registration* r : hub().active) {
       if (r->signals & (std::uint64_t{1} << sig)) fire.push_back(r->cancel);
     }
@@ -118,7 +120,7 @@ void signal_registration_release(signal_registration* r) noexcept {
 void signal_stop(signal_registration* r) noexcept {
   bool was_active = false;
   {
-    std::lock_guard<std::mutex> l(hub().mu);
+    std::lock_guard<runtime_lock> l(hub().mu);
     if (r->active) {
       was_active = true;
       r->active = false;
@@ -162,7 +164,7 @@ signal_notify_result signal_notify_context(const context& parent, std::initializ
   r->cancel = cancel;
   signal_stop_func stop(r);
   {
-    std::lock_guard<std::mutex> l(detail::hub().mu);
+    std::lock_guard<detail::runtime_lock> l(detail::hub().mu);
     detail::start_reader_locked();
     for (int s = 1; s < detail::max_signal; ++s) {
       if (!(mask & (std::uint64_t{1} << s))) continue;

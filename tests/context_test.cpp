@@ -324,7 +324,7 @@ TEST(Context, AfterFuncRunsOnceInItsOwnGoroutineAfterCancel) {
     EXPECT_NE(id, gocxx::goroutine_id());
     EXPECT_NE(id, 0u);
     EXPECT_FALSE(stop());  // already started
-    gocxx::sleep(1ms);
+    wait_until([] { return gocxx::num_goroutine() <= 1; });  // every other goroutine ended
     EXPECT_EQ(ran.try_recv().status, gocxx::chan_status::would_block);  // once
   });
 }

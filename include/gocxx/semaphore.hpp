@@ -51,6 +51,7 @@ class semaphore {
   detail::sema_sudog* tail_ = nullptr;
 
   struct cancel_watch;
+  bool take_locked(std::int64_t n) noexcept;
   void enqueue_locked(detail::sema_sudog* s) noexcept;
   void unlink_locked(detail::sema_sudog* s) noexcept;
   detail::sema_sudog* grant_locked() noexcept;

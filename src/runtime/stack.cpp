@@ -397,6 +397,10 @@ void stack_cache_flush(stack_cache* cache) {
 bool stack_release_pending() noexcept { return g_releasable.load(std::memory_order_relaxed) != 0; }
 
 std::size_t stack_release_free_slabs(std::int64_t stop_at) {
+  // In batches: taking a slab out of `partial` and putting it back are O(slabs) each, so
+  // one slab at a time made a million-goroutine burst's ~7,800 slabs quadratic under the
+  // pool lock. 8 slabs are ~1 ms of madvise here, the granularity of stop_at.
+  constexpr std::size_t batch_max = 8;
   std::size_t released = 0;
   std::vector<stack_pool*> all_pools;
   {
@@ -404,29 +408,39 @@ std::size_t stack_release_free_slabs(std::int64_t stop_at) {
     for (auto& [size, pool] : pools()) all_pools.push_back(pool);
   }
   for (stack_pool* pool : all_pools) {
-    pool->lock.lock();
-    while (!pool->releasable.empty()) {
-      if (stop_at != INT64_MAX && nanotime() >= stop_at) break;
-      slab* s = pool->releasable.back();
-      pool->releasable.pop_back();
-      g_releasable.fetch_sub(1, std::memory_order_relaxed);
-      s->release_queued = false;
-      if (s->nfree != slots_per_slab || !s->resident) continue;  // reused since
-      // Out of `partial` while the lock is dropped, so nobody takes a slot of it.
-      auto it = std::find(pool->partial.begin(), pool->partial.end(), s);
-      if (it != pool->partial.end()) pool->partial.erase(it);
-      s->in_partial = false;
-      pool->lock.unlock();
-      madvise(s->mem, s->map_len, MADV_DONTNEED);
+    for (;;) {
+      if (stop_at != INT64_MAX && nanotime() >= stop_at) return released;
+      slab* batch[batch_max];
+      std::size_t n = 0;
       pool->lock.lock();
-      s->resident = false;
-      for (stack& slot : s->slots) slot.top_resident = false;
+      while (n < batch_max && !pool->releasable.empty()) {
+        slab* s = pool->releasable.back();
+        pool->releasable.pop_back();
+        g_releasable.fetch_sub(1, std::memory_order_relaxed);
+        s->release_queued = false;
+        if (s->nfree != slots_per_slab || !s->resident) continue;  // reused since
+        s->in_partial = false;  // a wholly free slab is in `partial`: taken out just below
+        batch[n++] = s;
+      }
+      if (n == 0) {
+        pool->lock.unlock();
+        break;
+      }
+      // Out of `partial` while the lock is dropped, so nobody takes a slot of them.
+      std::erase_if(pool->partial, [](const slab* s) { return !s->in_partial; });
+      pool->lock.unlock();
+      for (std::size_t i = 0; i < n; ++i) madvise(batch[i]->mem, batch[i]->map_len, MADV_DONTNEED);
+      pool->lock.lock();
+      for (std::size_t i = 0; i < n; ++i) {
+        batch[i]->resident = false;
+        batch[i]->in_partial = true;
+        for (stack& slot : batch[i]->slots) slot.top_resident = false;
+      }
       // At the front: new stacks come from resident slabs (the back) first.
-      pool->partial.insert(pool->partial.begin(), s);
-      s->in_partial = true;
-      ++released;
+      pool->partial.insert(pool->partial.begin(), batch, batch + n);
+      pool->lock.unlock();
+      released += n;
     }
-    pool->lock.unlock();
   }
   return released;
 }

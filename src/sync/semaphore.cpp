@@ -31,8 +31,7 @@ namespace gocxx {
 
 void semaphore::acquire(std::int64_t n) {
   lock_.lock();
-  if (size_ - cur_ >= n && !head_) {
-    cur_ += n;
+  if (take_locked(n)) {
     lock_.unlock();
     return;
   }
@@ -51,8 +50,7 @@ void semaphore::acquire(std::int64_t n) {
 
 bool semaphore::try_acquire(std::int64_t n) {
   lock_.lock();
-  bool ok = size_ - cur_ >= n && !head_;
-  if (ok) cur_ += n;
+  bool ok = take_locked(n);
   lock_.unlock();
   return ok;
 }
@@ -71,6 +69,13 @@ detail::sema_sudog* semaphore::grant_locked() noexcept {
     link = &s->next;
   }
   return granted;
+}
+
+// FIFO: tokens go to a new request only when they fit and nobody is waiting.
+bool semaphore::take_locked(std::int64_t n) noexcept {
+  if (size_ - cur_ < n || head_) return false;
+  cur_ += n;
+  return true;
 }
 
 void semaphore::enqueue_locked(detail::sema_sudog* s) noexcept {
@@ -150,8 +155,7 @@ std::error_code semaphore::acquire(const context& ctx, std::int64_t n) {
   detail::ctx_node* node = detail::ctx_access::node(ctx);
   if (std::error_code e = detail::ctx_err(node)) return e;
   lock_.lock();
-  if (size_ - cur_ >= n && !head_) {
-    cur_ += n;
+  if (take_locked(n)) {
     lock_.unlock();
     return {};
   }
@@ -174,8 +178,7 @@ std::error_code semaphore::acquire(const context& ctx, std::int64_t n) {
     lock_.unlock();
     return detail::ctx_err(node);  // the watch fired (and unhooked itself) before we queued
   }
-  if (size_ - cur_ >= n && !head_) {
-    cur_ += n;
+  if (take_locked(n)) {
     lock_.unlock();
     detail::ctx_watch_remove(node, &w);
     return {};
