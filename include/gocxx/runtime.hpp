@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iosfwd>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -141,5 +142,24 @@ void set_default_stack_size(std::size_t bytes);
 // hot for reuse, and the C heap's free pages. The runtime also does this by itself
 // whenever a thread of it goes idle.
 void free_os_memory();
+
+// Go's runtime diagnostics (docs/internals.md, "Deadlock detection", "Tracebacks").
+//   Go                                        gocxx
+//   runtime.Stack(buf, true)                  gocxx::runtime::dump(std::cerr);
+//   kill -QUIT (dump and exit 2)              GOCXX_TRACEBACK=all, or runtime::dump_on_sigquit()
+//   fatal error: all goroutines are asleep    the same, under gocxx::run (exit status 2)
+namespace runtime {
+// Every goroutine's state and call stack, in Go's format: "goroutine 7 [chan receive]:",
+// its frames ("function at file:line", innermost first), "created by file:line in
+// goroutine N", a blank line between goroutines; the calling goroutine first. Parked
+// goroutines are read while the rest runs (each is held still while its stack is read);
+// a goroutine running on another thread shows as running, stack unavailable.
+// GOCXX_TRACEBACK=system also shows the runtime's own frames.
+void dump(std::ostream& os);
+std::string dump();
+// From now on SIGQUIT prints "SIGQUIT: quit" and the dump to stderr and exits with
+// status 2, as Go does (GOCXX_TRACEBACK=all sets this at start).
+void dump_on_sigquit();
+}  // namespace runtime
 
 }  // namespace gocxx

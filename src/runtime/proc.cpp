@@ -61,9 +61,12 @@
 #include <utility>
 
 #include "gocxx/runtime.hpp"
+#include "runtime/allg.hpp"
+#include "runtime/diag.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/lock.hpp"
 #include "runtime/sched.hpp"
+#include "runtime/sysmon.hpp"
 
 #if defined(GOCXX_ASAN)
 #include <sanitizer/lsan_interface.h>
@@ -300,6 +303,7 @@ p* pidleget_locked() {
     g_sched->pidle = pp->link;
     pp->link = nullptr;
     g_sched->npidle.fetch_sub(1, std::memory_order_seq_cst);
+    sysmon_note_busy_locked();
   }
   return pp;
 }
@@ -429,12 +433,17 @@ void stopm(m* mp, bool may_time) {
       }
     }
   }
+  bool maybe_deadlock;
   {
     std::lock_guard<runtime_lock> l(s.lock);
     mp->link = s.midle;
     s.midle = mp;
     ++s.nmidle;
+    maybe_deadlock = !timed && all_asleep_locked();
   }
+  // The last M went idle with nothing to run: perhaps every goroutine is blocked for
+  // good (diag.cpp decides, off sched.lock; it exits the process if so).
+  if (maybe_deadlock) checkdead();
   for (;;) {
     std::uint32_t v = mp->note.load(std::memory_order_acquire);
     if (v == 1) break;
@@ -710,11 +719,28 @@ inline void wait_switched_out(g* gp) {
   while (gp->switching.load(std::memory_order_acquire) != 0) cpu_relax();
 }
 
+// A running G is about to store `waiting` or `runnable` and switch away. Its saved sp
+// is cleared first: until the switch stores the new one, a dump sees the context as not
+// saved (allg.hpp) instead of trusting the previous park's stale value.
+inline void begin_switch_out(g* gp, g_status st) {
+  std::atomic_ref<void*>(gp->ctx.sp).store(nullptr, std::memory_order_relaxed);
+  gp->status.store(st, std::memory_order_release);
+}
+
+// gp is about to run and `running` is stored: a dump that pinned it before seeing that
+// (allg.hpp) is reading its stack; wait until it is done. The compiler barrier is the
+// light side of an asymmetric fence: the dumper's membarrier orders the two for us.
+inline void wait_unpinned(g* gp) {
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  while (gp->pinned.load(std::memory_order_acquire) != 0) cpu_relax();
+}
+
 void execute(m* mp, g* gp) {
   if (mp->spinning) resetspinning(mp);
   wait_switched_out(gp);
   mp->curg = gp;
   gp->status.store(g_status::running, std::memory_order_relaxed);
+  wait_unpinned(gp);
   if (!gp->stk) prepare(mp, gp);
   eh_swap(mp, mp->g0_eh, gp->eh);
   switch_context(mp->g0, gp->ctx, gp);
@@ -805,6 +831,7 @@ g* galloc(p* pp) {
   if (!gp) {
     gp = new g;
     gp->w.gp = gp;
+    allg_add(gp);
   }
   gp->schedlink = nullptr;
   return gp;
@@ -827,7 +854,8 @@ void gfree(p* pp, g* gp) {
       g* x = pp->gfree;
       pp->gfree = x->schedlink;
       --pp->ngfree;
-      if (g_sched->ngfree.load(std::memory_order_relaxed) < gfree_global_max) {
+      // A dump's snapshot may hold any record: none is deleted while one exists.
+      if (g_sched->ngfree.load(std::memory_order_relaxed) < gfree_global_max || !allg_remove(x)) {
         x->schedlink = g_sched->gfree;
         g_sched->gfree = x;
         g_sched->ngfree.fetch_add(1, std::memory_order_relaxed);
@@ -903,7 +931,12 @@ void schedule_away(m* mp, g* gp, after_switch after, bool exiting) {
     mp->after = {};
     return;
   }
-  if (next && (next->switching.load(std::memory_order_acquire) != 0 || (!next->stk && low_on_stack(gp)))) {
+  if (next) {
+    next->status.store(g_status::running, std::memory_order_relaxed);
+    std::atomic_signal_fence(std::memory_order_seq_cst);  // see wait_unpinned
+  }
+  if (next && (next->switching.load(std::memory_order_acquire) != 0 || next->pinned.load(std::memory_order_relaxed) != 0 ||
+               (!next->stk && low_on_stack(gp)))) {
     // Not from here. Waiting for next to finish switching out would wait on this stack,
     // with gp perhaps still switching itself, and next's M may be waiting for gp the same
     // way (two before_switch parkers picking each other's G from the global queue: both
@@ -914,7 +947,6 @@ void schedule_away(m* mp, g* gp, after_switch after, bool exiting) {
   }
   if (next) {
     mp->curg = next;
-    next->status.store(g_status::running, std::memory_order_relaxed);
     if (!next->stk) prepare(mp, next);
     eh_swap(mp, gp->eh, next->eh);
     switch_context(gp->ctx, next->ctx, next, exiting);
@@ -1040,6 +1072,8 @@ void ensure_started() {
     g_sched = s;
     for (int i = n - 1; i >= 0; --i) pidleput_locked(new_p(i));
     install_overflow_handler();
+    sysmon_start();
+    diag_start();
 #if defined(GOCXX_ASAN)
     std::atexit(&stack_lsan_roots);
 #endif
@@ -1059,7 +1093,8 @@ void park(wait_reason reason, void (*unlock)(void*), void* arg, unlock_at when) 
   if (mp && mp->curg) {
     g* gp = mp->curg;
     gp->reason = reason;
-    gp->status.store(g_status::waiting, std::memory_order_relaxed);
+    gp->wait_since = coarse_ms();
+    begin_switch_out(gp, g_status::waiting);
     if (when == unlock_at::after_switch) {
       schedule_away(mp, gp, {unlock, arg}, false);
     } else {
@@ -1073,6 +1108,9 @@ void park(wait_reason reason, void (*unlock)(void*), void* arg, unlock_at when) 
     return;
   }
   waiter* w = &tls_waiter;
+  // Counted as blocked (the deadlock check's plain threads) from before anyone can
+  // ready it until the readier uncounts it (ready), so a readied thread never counts.
+  thread_blocked(1);
   if (unlock) unlock(arg);
   while (w->wake.load(std::memory_order_acquire) == 0) futex_wait(&w->wake, 0);
   w->wake.store(0, std::memory_order_relaxed);
@@ -1081,6 +1119,7 @@ void park(wait_reason reason, void (*unlock)(void*), void* arg, unlock_at when) 
 void ready(waiter* w) {
   g* gp = w->gp;
   if (!gp) {
+    thread_blocked(-1);
     w->wake.store(1, std::memory_order_release);
     futex_wake(&w->wake, 1);
     return;
@@ -1161,7 +1200,9 @@ void spawn(task fn, const go_options& opts, const gocxx::source_location& where)
   gp->parent_id = (mp && mp->curg) ? mp->curg->id : 0;
   gp->reason = wait_reason::none;
   gp->eh = {};
-  gp->status.store(g_status::runnable, std::memory_order_relaxed);
+  gp->wait_since = 0;
+  std::atomic_ref<void*>(gp->ctx.sp).store(nullptr, std::memory_order_relaxed);
+  gp->status.store(g_status::runnable, std::memory_order_release);  // publishes the fields (dumps)
   count_live(pp, 1);
   if (pp) {
     runqput(pp, gp, true);
@@ -1176,12 +1217,14 @@ int run_main(task fn, int* exit_code, const gocxx::source_location& where) {
   ensure_started();
   if (current_g()) throw panic_error("gocxx::run called from a goroutine");
   waiter* w = &tls_waiter;
+  run_begin();
   spawn(task([&fn, w] {
           fn();
           ready(w);
         }),
         go_options{}, where);
   park(wait_reason::run_main, nullptr, nullptr);
+  run_end();
   return *exit_code;
 }
 
@@ -1199,7 +1242,7 @@ void yield() {
     return;
   }
   g* gp = mp->curg;
-  gp->status.store(g_status::runnable, std::memory_order_relaxed);
+  begin_switch_out(gp, g_status::runnable);
   schedule_away(mp, gp, {&requeue_yielded, gp}, false);
 }
 

@@ -51,8 +51,8 @@ enum class g_status : std::uint32_t { idle, runnable, running, waiting, dead };
 #define GOCXX_CHECKED_BUILD 0
 #endif
 
-// Kept small: a parked goroutine costs its stack page plus this record (200 bytes, a
-// 208-byte malloc chunk, with the channel sudog inside its waiter) plus, in
+// Kept small: a parked goroutine costs its stack page plus this record (208 bytes, a
+// 224-byte malloc chunk, with the channel sudog inside its waiter) plus, in
 // parked_memory, its channel; that workload's budget is 4,500 bytes per goroutine.
 struct g {
   context ctx;
@@ -67,6 +67,10 @@ struct g {
   // stk->guarded, copied when the stack is given: the switch away checks it without
   // touching the stack's descriptor (one cache line less per switch).
   bool stack_guarded = false;
+  // 1 while a dump reads this G's stack (allg.hpp): whoever would resume it waits. Read
+  // right after the resumer's store of `running`, with only a compiler barrier between:
+  // the dumper's side issues the full fence for both (an asymmetric fence, membarrier).
+  std::atomic<std::uint8_t> pinned{0};
   std::uint32_t stack_size = 0;  // requested usable size (0: default); < 4 GiB
   std::uint32_t created_line = 0;  // creation site ("created by file:line")
   g* schedlink = nullptr;          // run-queue / free-list link
@@ -75,8 +79,10 @@ struct g {
   task fn;
   std::uint64_t parent_id = 0;
   eh_state eh;  // saved while not running
+  std::uint32_t wait_since = 0;  // coarse_ms() when it last parked (the dump's "N minutes")
+  std::uint32_t allg_index = 0;  // its slot in the all-G registry (allg.cpp)
 };
-static_assert(sizeof(g) - sizeof(context) <= 192, "a parked goroutine pays for every byte (parked_memory)");
+static_assert(sizeof(g) - sizeof(context) <= 200, "a parked goroutine pays for every byte (parked_memory)");
 static_assert(alignof(g) == alignof(void*), "no padding to a larger alignment");
 
 // An action to run right after a switch, on the side that was switched to (never on the

@@ -298,6 +298,19 @@ std::int64_t earliest_timer() {
   return best;
 }
 
+bool any_live_timer() {
+  int n = sched().nallp.load(std::memory_order_acquire);
+  for (int i = 0; i < n; ++i) {
+    p* pp = allp_at(i);
+    if (!pp || pp->timers.when0.load(std::memory_order_seq_cst) == 0) continue;
+    std::lock_guard<runtime_lock> l(pp->timers.lock);
+    for (const timer_entry& e : pp->timers.heap) {
+      if (e.gen == e.t->gen.load(std::memory_order_acquire)) return true;
+    }
+  }
+  return false;
+}
+
 timer_heap* current_timer_heap() {
   m* mp = current_m();
   if (mp && mp->pp) return &mp->pp->timers;

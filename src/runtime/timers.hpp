@@ -115,6 +115,9 @@ void run_due_timers(timer_heap* h);
 bool run_others_timers(const p* self);
 // The earliest deadline of all Ps' heaps, retired Ps included (0: none).
 std::int64_t earliest_timer();
+// Whether any heap holds a timer that is still armed (zombies of stopped timers aside):
+// the deadlock check's "no timer is pending". Takes each heap's lock in turn.
+bool any_live_timer();
 
 // True when `h` has an entry due by now. Inline: it runs at every schedule, and with no
 // timer pending it is one load and a branch; the clock is read only past that.

@@ -1,0 +1,153 @@
+// sysmon; see sysmon.hpp for what it does and when it sleeps.
+//
+// Sleeping while idle. sysmon stores `sleeping` (seq_cst) and then re-reads npidle; a P
+// leaving the idle list decrements npidle (seq_cst) and then reads `sleeping`
+// (sysmon_note_busy_locked). One of the two sees the other, so sysmon never sleeps
+// through the start of work.
+#include "runtime/sysmon.hpp"
+
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+#include "runtime/diag.hpp"
+#include "runtime/lock.hpp"
+#include "runtime/sched.hpp"
+
+namespace gocxx::detail {
+
+std::atomic<std::uint32_t> g_coarse_ms{0};
+
+namespace {
+
+std::int64_t g_start_ns = 0;
+std::atomic<std::uint32_t> g_note{0};      // futex word: 1 once woken
+std::atomic<bool> g_sleeping{false};
+std::atomic<bool> g_recheck{false};
+std::atomic<int> g_tid{0};
+std::int64_t g_schedtrace_ms = 0;           // GOCXX_SCHEDTRACE
+
+void schedtrace(std::int64_t now) {
+  sched_t& s = sched();
+  std::string line = "SCHED " + std::to_string((now - g_start_ns) / 1'000'000) + "ms:";
+  int procs = s.gomaxprocs.load(std::memory_order_relaxed);
+  line += " gomaxprocs=" + std::to_string(procs);
+  line += " idleprocs=" + std::to_string(s.npidle.load(std::memory_order_relaxed));
+  int threads, idle;
+  {
+    std::lock_guard<runtime_lock> l(s.lock);
+    threads = s.mcount;
+    idle = s.nmidle;
+  }
+  line += " threads=" + std::to_string(threads + 1);  // + sysmon, as Go counts its own
+  line += " spinningthreads=" + std::to_string(s.nmspinning.load(std::memory_order_relaxed));
+  line += " idlethreads=" + std::to_string(idle);
+  line += " runqueue=" + std::to_string(s.runq_size.load(std::memory_order_relaxed));
+  line += " [";
+  for (int i = 0; i < procs; ++i) {
+    p* pp = allp_at(i);
+    if (i) line += ' ';
+    line += std::to_string(pp ? pp->q.length() + (pp->q.runnext.load(std::memory_order_relaxed) ? 1 : 0) : 0);
+  }
+  line += "]\n";
+  std::fwrite(line.data(), 1, line.size(), stderr);
+  std::fflush(stderr);
+}
+
+bool all_idle() {
+  sched_t& s = sched();
+  return s.npidle.load(std::memory_order_seq_cst) == s.gomaxprocs.load(std::memory_order_relaxed);
+}
+
+void sysmon_loop() {
+  g_tid.store(static_cast<int>(syscall(SYS_gettid)), std::memory_order_relaxed);
+  prctl(PR_SET_NAME, "gocxx-sysmon", 0, 0, 0);
+  int quiet = 0;
+  std::int64_t last_trace = nanotime();
+  std::int64_t recheck_ns = 10'000'000;
+  for (;;) {
+    std::int64_t delay_us = 20;
+    if (quiet > 50) delay_us = quiet - 50 >= 9 ? 10'000 : std::min<std::int64_t>(10'000, 20LL << (quiet - 50));
+    std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
+    refresh_coarse_clock();
+    std::int64_t now = nanotime();
+    if (g_schedtrace_ms > 0 && now - last_trace >= g_schedtrace_ms * 1'000'000) {
+      last_trace = now;
+      schedtrace(now);
+    }
+    if (g_schedtrace_ms <= 0 && all_idle()) {
+      // Nothing runs: sleep until a P is taken (note 1), or, while a deadlock check
+      // waits on a plain thread, until it is time to check again (note 2 re-arms).
+      g_note.store(0, std::memory_order_relaxed);
+      g_sleeping.store(true, std::memory_order_seq_cst);
+      while (all_idle()) {
+        std::uint32_t v;
+        if (g_recheck.load(std::memory_order_acquire)) {
+          futex_wait_for(&g_note, 0, recheck_ns);
+          v = g_note.exchange(0, std::memory_order_acq_rel);
+          if (v == 0) {
+            g_recheck.store(false, std::memory_order_relaxed);
+            recheck_ns = std::min<std::int64_t>(recheck_ns * 2, 1'000'000'000);
+            checkdead_recheck();  // may ask again
+          }
+        } else {
+          futex_wait(&g_note, 0);
+          v = g_note.exchange(0, std::memory_order_acq_rel);
+        }
+        if (v == 1) break;
+      }
+      g_sleeping.store(false, std::memory_order_relaxed);
+      recheck_ns = 10'000'000;
+      refresh_coarse_clock();
+      quiet = 0;
+      continue;
+    }
+    ++quiet;
+  }
+}
+
+}  // namespace
+
+void refresh_coarse_clock() {
+  g_coarse_ms.store(static_cast<std::uint32_t>((nanotime() - g_start_ns) / 1'000'000), std::memory_order_relaxed);
+}
+
+void sysmon_start() {
+  g_start_ns = nanotime();
+  if (const char* e = std::getenv("GOCXX_SCHEDTRACE")) g_schedtrace_ms = std::atoll(e);
+  try {
+    // The first thread the runtime starts may bring a sanitizer's own along (TSan's
+    // background thread): counted with sysmon as threads that wake no goroutine, when
+    // the process had no other thread to muddle the count.
+    int before = count_process_threads();
+    std::thread(sysmon_loop).detach();
+    int after = count_process_threads();
+    note_helper_threads(before == 1 && after > 2 ? after - 1 : 1);  // sysmon (+ the sanitizer's)
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "gocxx: sysmon not started (%s): no schedtrace, no deadlock re-checks\n", e.what());
+  }
+}
+
+void sysmon_note_busy_locked() {
+  if (g_sleeping.load(std::memory_order_seq_cst) && g_note.exchange(1, std::memory_order_acq_rel) != 1) {
+    refresh_coarse_clock();  // before the woken M's goroutines park and stamp it
+    futex_wake(&g_note, 1);
+  }
+}
+
+void sysmon_recheck_deadlock() {
+  g_recheck.store(true, std::memory_order_release);
+  std::uint32_t zero = 0;
+  if (g_sleeping.load(std::memory_order_seq_cst) && g_note.compare_exchange_strong(zero, 2, std::memory_order_acq_rel)) {
+    futex_wake(&g_note, 1);  // it sleeps untimed: make it take up the timed re-check
+  }
+}
+
+int sysmon_tid() { return g_tid.load(std::memory_order_relaxed); }
+
+}  // namespace gocxx::detail
