@@ -234,8 +234,9 @@ TEST_F(RuntimeDeathTest, StackOverflowWhileOtherGoroutinesRun) {
               "goroutine 52 \\[running\\]:\n");
 }
 
-TEST_F(RuntimeDeathTest, ForeignSegfaultIsNotReportedAsStackOverflow) {
-  // A fault that is not in the running goroutine's guard page keeps its usual meaning.
+TEST_F(RuntimeDeathTest, NilDereferenceInAGoroutineIsGosPanicNotAStackOverflow) {
+  // A fault that is not in the running goroutine's guard page is Go's nil-dereference
+  // panic: the message, the signal line, the goroutine and its creation site; status 2.
   if (kSanitized) GTEST_SKIP() << "the sanitizers report segfaults themselves";
   EXPECT_EXIT(gocxx::run([] {
                 gocxx::go([] {
@@ -244,7 +245,54 @@ TEST_F(RuntimeDeathTest, ForeignSegfaultIsNotReportedAsStackOverflow) {
                 });
                 detail::park_forever(detail::wait_reason::sleep);
               }),
-              ::testing::KilledBySignal(SIGSEGV), "");
+              ExitedWithCode(2),
+              "^panic: runtime error: invalid memory address or nil pointer dereference\n"
+              "\\[signal SIGSEGV: segmentation violation code=0x[0-9a-f]+ addr=0x0 pc=0x[0-9a-f]+\\]\n\n"
+              "goroutine [0-9]+ \\[running\\]:\n(.*\n)*created by .*runtime_death_test.cpp:[0-9]+ in goroutine [0-9]+\n$");
+}
+
+TEST_F(RuntimeDeathTest, FaultAtAnAddressPastTheFirstPageIsAnUnexpectedFault) {
+  if (kSanitized) GTEST_SKIP() << "the sanitizers report segfaults themselves";
+  EXPECT_EXIT(gocxx::run([] {
+                gocxx::go([] {
+                  volatile int* volatile wild = reinterpret_cast<int*>(0x10000);
+                  *wild = 1;
+                });
+                detail::park_forever(detail::wait_reason::sleep);
+              }),
+              ExitedWithCode(2),
+              "^unexpected fault address 0x10000\nfatal error: fault\n"
+              "\\[signal SIGSEGV: segmentation violation code=0x[0-9a-f]+ addr=0x10000 pc=0x[0-9a-f]+\\]\n");
+}
+
+TEST_F(RuntimeDeathTest, TracebackCrashKeepsTheSignalForACoreDump) {
+  // GOCXX_TRACEBACK=crash: the report, then the default action (a core dump where enabled):
+  // the process dies by SIGSEGV, as a debugger or a core-dump collector expects.
+  if (kSanitized) GTEST_SKIP() << "the sanitizers report segfaults themselves";
+  EXPECT_EXIT(
+      {
+        setenv("GOCXX_TRACEBACK", "crash", 1);
+        gocxx::run([] {
+          gocxx::go([] {
+            volatile int* volatile nowhere = nullptr;
+            *nowhere = 1;
+          });
+          detail::park_forever(detail::wait_reason::sleep);
+        });
+      },
+      ::testing::KilledBySignal(SIGSEGV), "nil pointer dereference");
+}
+
+TEST_F(RuntimeDeathTest, SegfaultOnAPlainThreadKeepsItsUsualMeaning) {
+  // Not in goroutine code: the handler steps aside and the fault kills the process.
+  if (kSanitized) GTEST_SKIP() << "the sanitizers report segfaults themselves";
+  EXPECT_EXIT(
+      {
+        gocxx::run([] {});  // the runtime (and its handler) is installed
+        volatile int* volatile nowhere = nullptr;
+        *nowhere = 1;
+      },
+      ::testing::KilledBySignal(SIGSEGV), "");
 }
 
 // ---- stack overflow on an unguarded stack (the canary) ----

@@ -38,6 +38,22 @@
 
 namespace gocxx {
 
+namespace detail {
+struct mutex_probe;
+// The caller's stack pointer: one register read.
+[[gnu::always_inline]] inline std::uintptr_t stack_pointer() noexcept {
+  std::uintptr_t sp;
+#if defined(__x86_64__)
+  asm volatile("mov %%rsp, %0" : "=r"(sp));
+#elif defined(__aarch64__)
+  asm volatile("mov %0, sp" : "=r"(sp));
+#else
+  sp = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
+#endif
+  return sp;
+}
+}  // namespace detail
+
 // A mutual exclusion lock (Go's sync.Mutex). The zero state is unlocked. It is not tied
 // to a goroutine: one may lock it and another unlock it. It meets the standard Lockable
 // requirements, so std::lock_guard, std::unique_lock and std::scoped_lock work.
@@ -65,6 +81,7 @@ class mutex {
     std::int32_t unlocked = 0;
     if (state_.compare_exchange_strong(unlocked, locked_bit, std::memory_order_acquire,
                                        std::memory_order_relaxed)) [[likely]] {
+      note_owner();
       return;
     }
     lock_slow();
@@ -74,8 +91,11 @@ class mutex {
   bool try_lock() noexcept {
     std::int32_t old = state_.load(std::memory_order_relaxed);
     if (old & (locked_bit | starving_bit)) return false;  // a starving mutex belongs to its waiters
-    return state_.compare_exchange_strong(old, old | locked_bit, std::memory_order_acquire,
-                                          std::memory_order_relaxed);
+    if (!state_.compare_exchange_strong(old, old | locked_bit, std::memory_order_acquire, std::memory_order_relaxed)) {
+      return false;
+    }
+    note_owner();
+    return true;
   }
 
   // Unlocks the mutex (Go's Unlock). Unlocking an unlocked mutex is a fatal error.
@@ -93,9 +113,17 @@ class mutex {
 
   void lock_slow();
   void unlock_slow(std::int32_t now);
+  friend struct detail::mutex_probe;  // the lock-cycle check reads state_ and owner_sp_
+
+  // Who locked it last, as the locker's stack pointer: one register store, no lookup of
+  // the current goroutine on the fast path. While the mutex is locked it lies in its
+  // holder's stack, which is how the lock-cycle check (sysmon) finds the holder; a plain
+  // thread's stack matches no goroutine. Never read on the lock's own paths.
+  void note_owner() noexcept { owner_sp_.store(detail::stack_pointer(), std::memory_order_relaxed); }
 
   std::atomic<std::int32_t> state_{0};
   std::atomic<std::uint32_t> sema_{0};  // runtime semaphore the waiters park on
+  std::atomic<std::uintptr_t> owner_sp_{0};
 };
 
 // A reader/writer mutual exclusion lock (Go's sync.RWMutex): any number of readers or

@@ -11,7 +11,17 @@
 #include "runtime/lock.hpp"
 #include "runtime/sched.hpp"
 
+#if defined(GOCXX_TSAN)
+extern "C" void AnnotateIgnoreReadsBegin(const char* file, int line);
+extern "C" void AnnotateIgnoreReadsEnd(const char* file, int line);
+#endif
+
 namespace gocxx::detail {
+
+#if defined(GOCXX_TSAN)
+racy_reads::racy_reads() noexcept { AnnotateIgnoreReadsBegin(__FILE__, __LINE__); }
+racy_reads::~racy_reads() { AnnotateIgnoreReadsEnd(__FILE__, __LINE__); }
+#endif
 
 namespace {
 

@@ -22,6 +22,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "runtime/fiber.hpp"  // GOCXX_TSAN
+
 namespace gocxx::detail {
 
 struct g;
@@ -61,6 +63,17 @@ enum class frozen_state : unsigned char {
 // `self` (the goroutine the dump is for, running) is never pinned.
 void freeze(const allg_entry* es, std::size_t n, const g* self, frozen_state* out);
 void thaw(const allg_entry* es, std::size_t n, const g* self);
+
+// Reads of a goroutine that is not frozen (a dump's header of one seen running, sysmon's
+// first look): racy by nature, as in Go's own dump, and harmless (every field read is a
+// word or a pointer to static text; a torn value shows a wrong number or is re-checked
+// once frozen). This scope tells ThreadSanitizer so.
+struct racy_reads {
+#if defined(GOCXX_TSAN)
+  racy_reads() noexcept;
+  ~racy_reads();
+#endif
+};
 
 // Whether freezing works here (the membarrier syscall): without it dumps show only
 // the calling goroutine's stack and mark the others "stack unavailable".

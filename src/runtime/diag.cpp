@@ -18,6 +18,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <ucontext.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -38,10 +39,6 @@
 #include "runtime/timers.hpp"
 #include "runtime/traceback.hpp"
 
-#if defined(GOCXX_TSAN)
-extern "C" void AnnotateIgnoreReadsBegin(const char* file, int line);
-extern "C" void AnnotateIgnoreReadsEnd(const char* file, int line);
-#endif
 
 namespace gocxx::detail {
 
@@ -51,16 +48,6 @@ std::atomic<int> g_blocked_threads{0};
 std::atomic<int> g_runs{0};
 std::atomic<int> g_helper_threads{0};  // sysmon, the SIGQUIT reader, sanitizer threads
 std::mutex g_check_mu;
-
-// Reads of a goroutine that is not frozen (its header while it runs): racy by nature,
-// like Go's own dump, and harmless (a torn read shows a wrong number, never a crash:
-// every field read is a word or a pointer to static text).
-struct racy_reads {
-#if defined(GOCXX_TSAN)
-  racy_reads() { AnnotateIgnoreReadsBegin(__FILE__, __LINE__); }
-  ~racy_reads() { AnnotateIgnoreReadsEnd(__FILE__, __LINE__); }
-#endif
-};
 
 void write_all(int fd, const std::string& s) {
   std::size_t off = 0;
@@ -209,6 +196,45 @@ void install_sigquit() {
     sigemptyset(&sa.sa_mask);
     sigaction(SIGQUIT, &sa, nullptr);
   });
+}
+
+void report_fault(int sig, siginfo_t* info, void* uctx) {
+  const char* tb = std::getenv("GOCXX_TRACEBACK");
+  const bool crash = tb && std::strcmp(tb, "crash") == 0;
+  auto addr = reinterpret_cast<std::uintptr_t>(info->si_addr);
+  std::uintptr_t pc = 0;
+  auto* uc = static_cast<ucontext_t*>(uctx);
+#if defined(__x86_64__)
+  pc = static_cast<std::uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]);
+#elif defined(__aarch64__)
+  pc = static_cast<std::uintptr_t>(uc->uc_mcontext.pc);
+#endif
+  char line[160];
+  std::string out;
+  if (addr < 4096 && sig == SIGSEGV) {
+    out = "panic: runtime error: invalid memory address or nil pointer dereference\n";
+  } else {
+    std::snprintf(line, sizeof line, "unexpected fault address 0x%lx\nfatal error: fault\n", static_cast<unsigned long>(addr));
+    out = line;
+  }
+  std::snprintf(line, sizeof line, "[signal %s: %s code=0x%x addr=0x%lx pc=0x%lx]\n\n", sig == SIGSEGV ? "SIGSEGV" : "SIGBUS",
+                sig == SIGSEGV ? "segmentation violation" : "bus error", static_cast<unsigned>(info->si_code),
+                static_cast<unsigned long>(addr), static_cast<unsigned long>(pc));
+  out += line;
+  const g* gp = current_g();
+  allg_entry e{const_cast<g*>(gp), gp->id};
+  dump_caller c;
+  c.gp = gp;
+  c.n = unwind_signal(uctx, 0, 0, c.pcs, max_frames);
+  append_header(out, e, frozen_state::running, gp);
+  format_frames(out, c.pcs, c.n, traceback_all_frames(), true);
+  append_created_by(out, gp);
+  write_all(2, out);
+  if (crash) {
+    signal(sig, SIG_DFL);
+    return;
+  }
+  exit2();
 }
 
 void note_helper_threads(int n) { g_helper_threads.fetch_add(n, std::memory_order_acq_rel); }

@@ -3,6 +3,8 @@
 // detection"); its inputs are counted here and in proc.cpp.
 #pragma once
 
+#include <signal.h>
+
 #include <cstdint>
 #include <string>
 
@@ -52,6 +54,15 @@ void dump_goroutines(std::string& out, const allg_snapshot& snap, const dump_cal
 void note_helper_threads(int n);
 // The threads of the process now (/proc/self/stat), or -1.
 int count_process_threads();
+// A SIGSEGV or SIGBUS in goroutine code that is not a stack overflow (fatal.cpp's
+// handler): prints Go's report ("panic: runtime error: invalid memory address or nil
+// pointer dereference" for an address in the first page, else "unexpected fault
+// address"), the "[signal ...]" line and the goroutine's stack, and exits with status 2;
+// with GOCXX_TRACEBACK=crash it returns instead, with the default action restored, so
+// that the fault repeats and the kernel dumps core. Not async-signal-safe (symbolizing
+// allocates): a fault inside the allocator may hang here, as Go's crash output can.
+void report_fault(int sig, siginfo_t* info, void* uctx);
+
 // The SIGQUIT dump (GOCXX_TRACEBACK=all, or gocxx::runtime::dump_on_sigquit()).
 void install_sigquit();
 

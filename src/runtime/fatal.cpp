@@ -17,6 +17,7 @@
 #include <string>
 
 #include "gocxx/runtime.hpp"
+#include "runtime/diag.hpp"
 #include "runtime/sched.hpp"
 
 #if defined(GOCXX_ASAN)
@@ -124,6 +125,12 @@ void on_fault(int sig, siginfo_t* info, void* uctx) {
     // slot's guard or an unmapped page) before any switch checks the canary. The stack
     // pointer itself tells: it is below the bottom.
     if (sp_overflowed(gp, fault_sp(uctx))) fatal_stack_overflow(gp);
+#if !defined(GOCXX_ASAN) && !defined(GOCXX_TSAN)
+    // Any other fault in goroutine code: Go's panic report (diag.cpp). Under a
+    // sanitizer its own report (chained to below) says more, so it keeps the signal.
+    report_fault(sig, info, uctx);
+    return;  // GOCXX_TRACEBACK=crash: the default action is back, the fault repeats
+#endif
   }
   struct sigaction& old = sig == SIGSEGV ? g_old_segv : g_old_bus;
   if ((old.sa_flags & SA_SIGINFO) && old.sa_sigaction) {
@@ -207,7 +214,9 @@ void report_panic(const g* gp, std::exception_ptr e) {
 }
 
 void install_signal_stack() {
-  constexpr std::size_t size = 64 * 1024;
+  // Room for the crash report too: symbolizing a faulting goroutine (report_fault) runs
+  // libdw here and needs well over 64 KiB. Pages are committed only as they are touched.
+  constexpr std::size_t size = 512 * 1024;
   void* mem = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (mem == MAP_FAILED) return;
   stack_t ss{};

@@ -51,7 +51,7 @@ enum class g_status : std::uint32_t { idle, runnable, running, waiting, dead };
 #define GOCXX_CHECKED_BUILD 0
 #endif
 
-// Kept small: a parked goroutine costs its stack page plus this record (208 bytes, a
+// Kept small: a parked goroutine costs its stack page plus this record (216 bytes, a
 // 224-byte malloc chunk, with the channel sudog inside its waiter) plus, in
 // parked_memory, its channel; that workload's budget is 4,500 bytes per goroutine.
 struct g {
@@ -81,8 +81,9 @@ struct g {
   eh_state eh;  // saved while not running
   std::uint32_t wait_since = 0;  // coarse_ms() when it last parked (the dump's "N minutes")
   std::uint32_t allg_index = 0;  // its slot in the all-G registry (allg.cpp)
+  const void* lock_wait = nullptr;  // the gocxx::mutex it is blocked locking (lockcycle.hpp)
 };
-static_assert(sizeof(g) - sizeof(context) <= 200, "a parked goroutine pays for every byte (parked_memory)");
+static_assert(sizeof(g) - sizeof(context) <= 208, "a parked goroutine pays for every byte (parked_memory)");
 static_assert(alignof(g) == alignof(void*), "no padding to a larger alignment");
 
 // An action to run right after a switch, on the side that was switched to (never on the
@@ -130,6 +131,11 @@ struct m {
   after_switch after;
   int id = 0;
   int tid = 0;             // the OS thread's id (gettid), set when it starts
+  // sysmon's request for this thread's stack (hog.cpp): 1 asked (SIGURG sent), 2 the
+  // handler has put the interrupted goroutine's return addresses in sample_pcs.
+  std::atomic<int> sample_state{0};
+  int sample_n = 0;
+  std::uintptr_t sample_pcs[64];
   m* alllink = nullptr;    // sched.allm: every M ever started, never unlinked
   eh_state* eh = nullptr;  // this thread's live __cxa_eh_globals
   eh_state g0_eh;          // g0's, saved while a G runs

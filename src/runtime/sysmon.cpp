@@ -16,7 +16,9 @@
 #include <thread>
 
 #include "runtime/diag.hpp"
+#include "runtime/hog.hpp"
 #include "runtime/lock.hpp"
+#include "runtime/lockcycle.hpp"
 #include "runtime/sched.hpp"
 
 namespace gocxx::detail {
@@ -80,26 +82,37 @@ void sysmon_loop() {
       last_trace = now;
       schedtrace(now);
     }
+    lockcycle_tick(now);
+    hog_tick(now);
     if (g_schedtrace_ms <= 0 && all_idle()) {
       // Nothing runs: sleep until a P is taken (note 1), or, while a deadlock check
       // waits on a plain thread, until it is time to check again (note 2 re-arms).
       g_note.store(0, std::memory_order_relaxed);
       g_sleeping.store(true, std::memory_order_seq_cst);
+      std::int64_t recheck_at = nanotime();
       while (all_idle()) {
-        std::uint32_t v;
-        if (g_recheck.load(std::memory_order_acquire)) {
-          futex_wait_for(&g_note, 0, recheck_ns);
-          v = g_note.exchange(0, std::memory_order_acq_rel);
-          if (v == 0) {
-            g_recheck.store(false, std::memory_order_relaxed);
-            recheck_ns = std::min<std::int64_t>(recheck_ns * 2, 1'000'000'000);
-            checkdead_recheck();  // may ask again
-          }
+        // Goroutines blocked on locks keep the lock-cycle check ticking (100 ms); a
+        // deadlock check held back by a plain thread is retried with backoff.
+        bool recheck = g_recheck.load(std::memory_order_acquire);
+        bool locks = lockcycle_wanted();
+        if (recheck || locks) {
+          futex_wait_for(&g_note, 0, locks ? std::min<std::int64_t>(recheck_ns, 100'000'000) : recheck_ns);
         } else {
           futex_wait(&g_note, 0);
-          v = g_note.exchange(0, std::memory_order_acq_rel);
         }
+        std::uint32_t v = g_note.exchange(0, std::memory_order_acq_rel);
         if (v == 1) break;
+        if (v == 0) {
+          refresh_coarse_clock();
+          std::int64_t t = nanotime();
+          if (recheck && t - recheck_at >= recheck_ns) {
+            g_recheck.store(false, std::memory_order_relaxed);
+            recheck_ns = std::min<std::int64_t>(recheck_ns * 2, 1'000'000'000);
+            recheck_at = t;
+            checkdead_recheck();  // may ask again
+          }
+          lockcycle_tick(t);
+        }
       }
       g_sleeping.store(false, std::memory_order_relaxed);
       recheck_ns = 10'000'000;
@@ -120,6 +133,7 @@ void refresh_coarse_clock() {
 void sysmon_start() {
   g_start_ns = nanotime();
   if (const char* e = std::getenv("GOCXX_SCHEDTRACE")) g_schedtrace_ms = std::atoll(e);
+  hog_start();
   try {
     // The first thread the runtime starts may bring a sanitizer's own along (TSan's
     // background thread): counted with sysmon as threads that wake no goroutine, when

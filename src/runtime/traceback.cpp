@@ -177,6 +177,22 @@ class symbolizer {
     return target_.n;
   }
 
+  // The data symbol that holds `addr` ("a", "counter+8"), or "" (heap, stack).
+  std::string data_name(std::uintptr_t addr) {
+    Dwfl_Module* mod = module_of(addr);
+    if (!mod) return {};
+    GElf_Off off = 0;
+    GElf_Sym esym;
+    const char* name = dwfl_module_addrinfo(mod, addr, &off, &esym, nullptr, nullptr, nullptr);
+    if (!name || GELF_ST_TYPE(esym.st_info) != STT_OBJECT || off >= esym.st_size) return {};
+    std::string s = std::strncmp(name, "_Z", 2) == 0 ? demangle(name) : std::string(name);
+    if (off) {
+      s += '+';
+      s.append(std::to_string(off));
+    }
+    return s;
+  }
+
   std::mutex mu;
 
  private:
@@ -420,6 +436,17 @@ int unwind_signal(void* ucontext, std::uintptr_t lo, std::uintptr_t hi, std::uin
   backtrace_state st{pcs, max, 0, 0, true, false};
   _Unwind_Backtrace(&on_unwind_frame, &st);
   return st.n;
+}
+
+std::string describe_address(const void* p) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%p", p);
+  std::string out = buf;
+  symbolizer& s = sym();
+  std::lock_guard<std::mutex> l(s.mu);
+  std::string name = s.data_name(reinterpret_cast<std::uintptr_t>(p));
+  if (!name.empty()) out += " (" + name + ")";
+  return out;
 }
 
 bool traceback_all_frames() {

@@ -43,6 +43,9 @@ int unwind_signal(void* ucontext, std::uintptr_t lo, std::uintptr_t hi, std::uin
 // `first_is_pc`: pcs[0] is an interrupted instruction, not a return address.
 void format_frames(std::string& out, const std::uintptr_t* pcs, int n, bool all_frames, bool first_is_pc = false);
 
+// "0x55d0c0 (name)" when a data symbol holds `p` (a global mutex), else "0x55d0c0".
+std::string describe_address(const void* p);
+
 // GOCXX_TRACEBACK=system: show the runtime's frames too.
 bool traceback_all_frames();
 

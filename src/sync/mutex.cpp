@@ -31,6 +31,7 @@
 #include "gocxx/sync.hpp"
 
 #include "runtime/fatal.hpp"
+#include "runtime/lockcycle.hpp"
 #include "runtime/sched.hpp"
 #include "sync/sema.hpp"
 
@@ -72,12 +73,18 @@ void mutex::lock_slow() {
     if (!state_.compare_exchange_weak(old, next, std::memory_order_acquire, std::memory_order_relaxed)) {
       continue;  // old was reloaded
     }
-    if (!(old & (locked_bit | starving_bit))) return;  // locked by our CAS
+    if (!(old & (locked_bit | starving_bit))) {  // locked by our CAS
+      note_owner();
+      return;
+    }
 
     // Queue: at the tail the first time, at the front after losing a wake-up.
     bool lifo = wait_start != 0;
     if (!lifo) wait_start = detail::nanotime();
-    detail::semacquire(&sema_, lifo, detail::wait_reason::sync_mutex_lock);
+    {
+      detail::lock_wait_scope waiting(this);  // what the lock-cycle check follows
+      detail::semacquire(&sema_, lifo, detail::wait_reason::sync_mutex_lock);
+    }
     starving = starving || detail::nanotime() - wait_start > starvation_threshold_ns;
     old = state_.load(std::memory_order_relaxed);
     if (old & starving_bit) {
@@ -91,6 +98,7 @@ void mutex::lock_slow() {
       std::int32_t delta = locked_bit - (1 << waiter_shift);
       if (!starving || (old >> waiter_shift) == 1) delta -= starving_bit;
       state_.fetch_add(delta, std::memory_order_acquire);
+      note_owner();
       return;
     }
     awoke = true;  // the unlocker set woken for us

@@ -28,12 +28,15 @@
 #include "gocxx/sync.hpp"
 
 #include "runtime/fatal.hpp"
+#include "runtime/lockcycle.hpp"
 #include "sync/sema.hpp"
 
 namespace gocxx {
 
 void rw_mutex::lock_shared_slow() {
-  // A writer is in or waiting: we are already counted, so it will release us.
+  // A writer is in or waiting: we are already counted, so it will release us. The
+  // writer holds w_: that is whom the lock-cycle check sees us wait for.
+  detail::lock_wait_scope waiting(&w_);
   detail::semacquire(&reader_sem_, false, detail::wait_reason::sync_rwmutex_rlock);
 }
 

@@ -1,0 +1,123 @@
+// Hog reports; see hog.hpp. A P's schedtick moves at every schedule; one that has not
+// moved for the threshold while the P's M runs a goroutine is running that goroutine
+// all along. Reads of other Ms' fields here are racy looks (racy_reads), confirmed by
+// the tick not having moved across the stack sample.
+#include "runtime/hog.hpp"
+
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "runtime/allg.hpp"
+#include "runtime/sched.hpp"
+#include "runtime/traceback.hpp"
+
+namespace gocxx::detail {
+
+namespace {
+
+std::int64_t g_hog_ns = 10'000'000;
+struct sigaction g_old_urg;
+
+struct p_watch {
+  std::uint32_t tick = 0;
+  std::int64_t since = 0;
+  bool reported = false;
+};
+std::vector<p_watch> g_watch;
+std::unordered_set<std::uint64_t> g_reported;  // goroutine ids already reported
+
+void on_sigurg(int sig, siginfo_t* info, void* uctx) {
+  m* mp = current_m();
+  if (mp && mp->sample_state.load(std::memory_order_acquire) == 1) {
+    mp->sample_n = unwind_signal(uctx, 0, 0, mp->sample_pcs, 64);
+    mp->sample_state.store(2, std::memory_order_release);
+    return;
+  }
+  // Not ours: whatever handled SIGURG before us.
+  if ((g_old_urg.sa_flags & SA_SIGINFO) && g_old_urg.sa_sigaction) {
+    g_old_urg.sa_sigaction(sig, info, uctx);
+  } else if (g_old_urg.sa_handler != SIG_DFL && g_old_urg.sa_handler != SIG_IGN && g_old_urg.sa_handler) {
+    g_old_urg.sa_handler(sig);
+  }
+}
+
+void report(p* pp, m* mp, g* gp, std::uint64_t id, std::int64_t ran_ns, std::uint32_t tick) {
+  std::string head;
+  {
+    [[maybe_unused]] racy_reads racy;
+    head = "gocxx: goroutine " + std::to_string(id) + " has run " + std::to_string(ran_ns / 1'000'000) +
+           " ms on one thread without blocking (created by " + gp->created_file + ":" + std::to_string(gp->created_line) + ")";
+  }
+  std::uint32_t waiting = pp->q.length() + (pp->q.runnext.load(std::memory_order_relaxed) ? 1 : 0);
+  head += "; " + std::to_string(waiting) + (waiting == 1 ? " goroutine on its P is waiting\n" : " goroutines on its P are waiting\n");
+  // Sample its stack: ask its thread, wait a little for the handler.
+  std::string stack;
+  mp->sample_state.store(1, std::memory_order_release);
+  if (mp->tid != 0 && syscall(SYS_tgkill, getpid(), mp->tid, SIGURG) == 0) {
+    for (int i = 0; i < 50'000 && mp->sample_state.load(std::memory_order_acquire) != 2; ++i) usleep(1);
+  }
+  int expected = 2;
+  bool sampled = mp->sample_state.compare_exchange_strong(expected, 0, std::memory_order_acq_rel);
+  if (!sampled) mp->sample_state.store(0, std::memory_order_release);
+  if (sampled && pp->schedtick.load(std::memory_order_relaxed) == tick) {
+    format_frames(stack, mp->sample_pcs, mp->sample_n, traceback_all_frames(), true);
+  } else {
+    stack = "stack unavailable\n";
+  }
+  std::string out = head + stack;
+  std::fwrite(out.data(), 1, out.size(), stderr);
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+void hog_start() {
+  if (const char* e = std::getenv("GOCXX_HOG_MS")) g_hog_ns = std::atoll(e) * 1'000'000;
+  if (g_hog_ns <= 0) return;
+  struct sigaction sa{};
+  sa.sa_sigaction = &on_sigurg;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGURG, &sa, &g_old_urg);
+}
+
+void hog_tick(std::int64_t now) {
+  if (g_hog_ns <= 0) return;
+  sched_t& s = sched();
+  int n = s.gomaxprocs.load(std::memory_order_relaxed);
+  if (static_cast<int>(g_watch.size()) < n) g_watch.resize(n);
+  for (int i = 0; i < n; ++i) {
+    p* pp = allp_at(i);
+    if (!pp) continue;
+    p_watch& w = g_watch[i];
+    std::uint32_t tick = pp->schedtick.load(std::memory_order_relaxed);
+    if (tick != w.tick || w.since == 0) {
+      w = {tick, now, false};
+      continue;
+    }
+    if (w.reported || now - w.since < g_hog_ns) continue;
+    allg_snapshot keep_alive;  // no G record is deleted while we look at one
+    m* mp;
+    g* gp;
+    std::uint64_t id;
+    {
+      [[maybe_unused]] racy_reads racy;
+      mp = pp->owner;
+      gp = mp ? mp->curg : nullptr;
+      id = gp ? gp->id : 0;
+    }
+    w.reported = true;
+    if (!gp || !g_reported.insert(id).second) continue;
+    if (g_reported.size() > 100'000) g_reported.clear();
+    report(pp, mp, gp, id, now - w.since, tick);
+  }
+}
+
+}  // namespace gocxx::detail
