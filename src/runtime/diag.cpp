@@ -48,6 +48,7 @@ std::atomic<int> g_blocked_threads{0};
 std::atomic<int> g_runs{0};
 std::atomic<int> g_helper_threads{0};  // sysmon, the SIGQUIT reader, sanitizer threads
 std::mutex g_check_mu;
+std::int64_t g_foreign_seen = 0;  // when a check last found an unaccounted thread (g_check_mu)
 
 void write_all(int fd, const std::string& s) {
   std::size_t off = 0;
@@ -255,6 +256,8 @@ bool all_asleep_locked() {
   if (s.nmidle != s.mcount || s.runq_size.load(std::memory_order_seq_cst) != 0) return false;
   if (s.npidle.load(std::memory_order_seq_cst) != s.gomaxprocs.load(std::memory_order_relaxed)) return false;
   if (s.nmspinning.load(std::memory_order_seq_cst) != 0) return false;
+  // An M sleeping until a deadline: a timer is pending (the cheap half of "no timer").
+  if (s.timed_m.load(std::memory_order_seq_cst) != nullptr) return false;
   int n = s.nallp.load(std::memory_order_acquire);
   for (int i = 0; i < n; ++i) {
     p* pp = allp_at(i);
@@ -266,10 +269,20 @@ bool all_asleep_locked() {
 void checkdead() {
   std::lock_guard<std::mutex> one(g_check_mu);
   if (any_live_timer()) return;
-  if (!threads_accounted()) {
+  // A program that goes idle waiting for a plain thread (a goroutine served by a thread)
+  // comes here at every idle transition: after one look found such a thread, the next
+  // 10 ms leave the look to sysmon's backoff instead of reading /proc each time.
+  std::int64_t now = nanotime();
+  if (g_foreign_seen != 0 && now - g_foreign_seen < 10'000'000) {
     sysmon_recheck_deadlock();
     return;
   }
+  if (!threads_accounted()) {
+    g_foreign_seen = now;
+    sysmon_recheck_deadlock();
+    return;
+  }
+  g_foreign_seen = 0;
   allg_snapshot snap;
   for (const allg_entry& e : snap.entries()) {
     if (e.gp->status.load(std::memory_order_acquire) != g_status::waiting) return;
@@ -289,7 +302,12 @@ void checkdead_recheck() {
     std::lock_guard<runtime_lock> l(sched().lock);
     asleep = all_asleep_locked();
   }
-  if (asleep) checkdead();
+  if (!asleep) return;
+  {
+    std::lock_guard<std::mutex> one(g_check_mu);
+    g_foreign_seen = 0;  // sysmon's look is the one that reads /proc again
+  }
+  checkdead();
 }
 
 void capture_caller(dump_caller& c) {

@@ -30,8 +30,16 @@ struct p_watch {
   std::int64_t since = 0;
   bool reported = false;
 };
-std::vector<p_watch> g_watch;
-std::unordered_set<std::uint64_t> g_reported;  // goroutine ids already reported
+// sysmon's alone. Immortal, like everything sysmon touches: it runs on while static
+// destructors run at exit.
+struct hog_state {
+  std::vector<p_watch> watch;
+  std::unordered_set<std::uint64_t> reported;  // goroutine ids already reported
+};
+hog_state& state() {
+  static hog_state* s = new hog_state;
+  return *s;
+}
 
 void on_sigurg(int sig, siginfo_t* info, void* uctx) {
   m* mp = current_m();
@@ -92,11 +100,12 @@ void hog_tick(std::int64_t now) {
   if (g_hog_ns <= 0) return;
   sched_t& s = sched();
   int n = s.gomaxprocs.load(std::memory_order_relaxed);
-  if (static_cast<int>(g_watch.size()) < n) g_watch.resize(n);
+  hog_state& hs = state();
+  if (static_cast<int>(hs.watch.size()) < n) hs.watch.resize(n);
   for (int i = 0; i < n; ++i) {
     p* pp = allp_at(i);
     if (!pp) continue;
-    p_watch& w = g_watch[i];
+    p_watch& w = hs.watch[i];
     std::uint32_t tick = pp->schedtick.load(std::memory_order_relaxed);
     if (tick != w.tick || w.since == 0) {
       w = {tick, now, false};
@@ -114,8 +123,8 @@ void hog_tick(std::int64_t now) {
       id = gp ? gp->id : 0;
     }
     w.reported = true;
-    if (!gp || !g_reported.insert(id).second) continue;
-    if (g_reported.size() > 100'000) g_reported.clear();
+    if (!gp || !hs.reported.insert(id).second) continue;
+    if (hs.reported.size() > 100'000) hs.reported.clear();
     report(pp, mp, gp, id, now - w.since, tick);
   }
 }

@@ -935,7 +935,7 @@ void schedule_away(m* mp, g* gp, after_switch after, bool exiting) {
     next->status.store(g_status::running, std::memory_order_relaxed);
     std::atomic_signal_fence(std::memory_order_seq_cst);  // see wait_unpinned
   }
-  if (next && (next->switching.load(std::memory_order_acquire) != 0 || next->pinned.load(std::memory_order_relaxed) != 0 ||
+  if (next && (next->switching.load(std::memory_order_acquire) != 0 || next->pinned.load(std::memory_order_acquire) != 0 ||
                (!next->stk && low_on_stack(gp)))) {
     // Not from here. Waiting for next to finish switching out would wait on this stack,
     // with gp perhaps still switching itself, and next's M may be waiting for gp the same

@@ -155,7 +155,7 @@ void sysmon_note_busy_locked() {
 }
 
 void sysmon_recheck_deadlock() {
-  g_recheck.store(true, std::memory_order_release);
+  if (g_recheck.exchange(true, std::memory_order_acq_rel)) return;  // already asked
   std::uint32_t zero = 0;
   if (g_sleeping.load(std::memory_order_seq_cst) && g_note.compare_exchange_strong(zero, 2, std::memory_order_acq_rel)) {
     futex_wake(&g_note, 1);  // it sleeps untimed: make it take up the timed re-check
