@@ -553,6 +553,10 @@ const workload workloads[] = {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The workloads' drivers and workers run for long stretches without blocking on
+  // purpose (a mutex loop, the driver timing a round): sysmon's hog reports would print
+  // and load the symbolizer in the middle of a measurement. Off unless asked for.
+  setenv("GOCXX_HOG_MS", "0", 0);
   procs = static_cast<int>(std::thread::hardware_concurrency());
   std::string only;
   for (int i = 1; i < argc; ++i) {

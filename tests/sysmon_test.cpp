@@ -5,6 +5,7 @@
 // so that it can set the environment before the runtime starts and end however it must.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -275,6 +276,32 @@ TEST_F(SysmonDeathTest, SchedtracePrintsGosLineShape) {
       ExitedWithCode(3),
       "SCHED [0-9]+ms: gomaxprocs=2 idleprocs=[0-2] threads=[0-9]+ spinningthreads=[0-9]+ idlethreads=[0-9]+ "
       "runqueue=[0-9]+ \\[[0-9]+ [0-9]+\\]\n");
+}
+
+[[gnu::noinline]] void park_for_the_dump(gocxx::chan<int> c) { c.recv(); }
+
+TEST_F(SysmonDeathTest, TracebackAllInTheEnvironmentDumpsEveryGoroutineOnSigquit) {
+  // GOCXX_TRACEBACK=all, read when the runtime starts: SIGQUIT prints Go's "SIGQUIT: quit"
+  // and every goroutine, and exits with status 2.
+  EXPECT_EXIT(
+      {
+        setenv("GOCXX_TRACEBACK", "all", 1);
+        gocxx::run([] {
+          gocxx::chan<int> c(0);
+          gocxx::chan<int> started(1);
+          gocxx::go([=] {
+            started.send(1);
+            park_for_the_dump(c);
+          });
+          started.recv();
+          gocxx::sleep(20ms);
+          kill(getpid(), SIGQUIT);
+          for (;;) gocxx::sleep(10ms);
+        });
+      },
+      ExitedWithCode(2),
+      "^SIGQUIT: quit\n\ngoroutine [0-9]+ \\[(sleep|running|runnable)\\]:\n(.*\n)*"
+      "goroutine [0-9]+ \\[chan receive\\]:\n(.*\n)*created by .*sysmon_test.cpp:[0-9]+ in goroutine 1\n");
 }
 
 }  // namespace
