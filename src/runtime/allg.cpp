@@ -112,7 +112,10 @@ allg_snapshot::~allg_snapshot() {
 
 bool freeze_supported() { return fence_setup() != fence_kind::none; }
 
+std::atomic<int> g_freezing{0};
+
 void freeze(const allg_entry* es, std::size_t n, const g* self, frozen_state* out) {
+  g_freezing.fetch_add(1, std::memory_order_relaxed);
   // Never the dump's own goroutine: it is running, and must not wait for its own thaw.
   for (std::size_t i = 0; i < n; ++i) {
     if (es[i].gp != self) es[i].gp->pinned.store(1, std::memory_order_relaxed);
@@ -145,6 +148,7 @@ void freeze(const allg_entry* es, std::size_t n, const g* self, frozen_state* ou
 }
 
 void thaw(const allg_entry* es, std::size_t n, const g* self) {
+  g_freezing.fetch_sub(1, std::memory_order_relaxed);
   for (std::size_t i = 0; i < n; ++i) {
     if (es[i].gp != self) es[i].gp->pinned.store(0, std::memory_order_release);
   }

@@ -18,6 +18,7 @@
 // Lock order: allg lock is a leaf, taken under sched.gfree_lock (gfree's deletes).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -74,6 +75,10 @@ struct racy_reads {
   ~racy_reads();
 #endif
 };
+
+// Batches frozen now: while one is, Ms wait on pinned Gs without scheduling, which the
+// hog report must not take for a goroutine that holds its P.
+extern std::atomic<int> g_freezing;
 
 // Whether freezing works here (the membarrier syscall): without it dumps show only
 // the calling goroutine's stack and mark the others "stack unavailable".

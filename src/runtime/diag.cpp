@@ -32,6 +32,7 @@
 #include <thread>
 #include <vector>
 
+#include "gocxx/chan.hpp"
 #include "gocxx/runtime.hpp"
 #include "runtime/allg.hpp"
 #include "runtime/sched.hpp"
@@ -172,6 +173,7 @@ void quit_reader() {
   while (::read(g_quit_pipe[0], &c, 1) < 0 && errno == EINTR) {
   }
   std::fflush(nullptr);
+  refresh_coarse_clock();  // sysmon sleeps while the program is idle: the clock may be old
   std::string out = "SIGQUIT: quit\n\n";
   allg_snapshot snap;
   dump_goroutines(out, snap, dump_caller{});
@@ -256,8 +258,9 @@ bool all_asleep_locked() {
   if (s.nmidle != s.mcount || s.runq_size.load(std::memory_order_seq_cst) != 0) return false;
   if (s.npidle.load(std::memory_order_seq_cst) != s.gomaxprocs.load(std::memory_order_relaxed)) return false;
   if (s.nmspinning.load(std::memory_order_seq_cst) != 0) return false;
-  // An M sleeping until a deadline: a timer is pending (the cheap half of "no timer").
-  if (s.timed_m.load(std::memory_order_seq_cst) != nullptr) return false;
+  // A timed sleeper is not proof of a pending timer: its deadline may be a stopped
+  // timer's (a zombie entry), and then nothing would check again until that deadline.
+  // checkdead asks the heaps themselves.
   int n = s.nallp.load(std::memory_order_acquire);
   for (int i = 0; i < n; ++i) {
     p* pp = allp_at(i);
@@ -320,7 +323,14 @@ void on_thread_stack(void (*fn)(void*), void* arg) {
     fn(arg);
     return;
   }
-  std::thread(fn, arg).join();
+  // The goroutine parks until the thread is done, rather than joining it: its P runs
+  // the others meanwhile (a dump of 100,000 goroutines takes most of a second).
+  gocxx::chan<int> done(1);
+  std::thread([fn, arg, done] {
+    fn(arg);
+    done.send(1);
+  }).detach();
+  done.recv();
 }
 
 void dump_goroutines(std::string& out, const allg_snapshot& snap, const dump_caller& caller,

@@ -107,7 +107,8 @@ void hog_tick(std::int64_t now) {
     if (!pp) continue;
     p_watch& w = hs.watch[i];
     std::uint32_t tick = pp->schedtick.load(std::memory_order_relaxed);
-    if (tick != w.tick || w.since == 0) {
+    // A dump holding goroutines still stops Ps from scheduling: not a hog's doing.
+    if (tick != w.tick || w.since == 0 || g_freezing.load(std::memory_order_relaxed) != 0) {
       w = {tick, now, false};
       continue;
     }

@@ -439,7 +439,7 @@ void stopm(m* mp, bool may_time) {
     mp->link = s.midle;
     s.midle = mp;
     ++s.nmidle;
-    maybe_deadlock = !timed && all_asleep_locked();
+    maybe_deadlock = all_asleep_locked();
   }
   // The last M went idle with nothing to run: perhaps every goroutine is blocked for
   // good (diag.cpp decides, off sched.lock; it exits the process if so).

@@ -478,9 +478,19 @@ void format_frames(std::string& out, const std::uintptr_t* pcs, int n, bool all_
       }
     }
     while (end > begin + 1 && library_frame(frames[end - 1])) --end;
-    if (begin == end) {  // nothing but the runtime: show it rather than nothing
+    if (begin == end) {
+      // Nothing but the runtime: the goroutine's own code was inlined into its entry
+      // thunk and there is no debug information to tell. Show the innermost thunk (its
+      // name carries the goroutine's function type), or everything if there is none.
       begin = 0;
       end = frames.size();
+      for (std::size_t i = 0; i < frames.size(); ++i) {
+        if (starts_with(frames[i].name, "gocxx::detail::task::task<")) {
+          begin = i;
+          end = i + 1;
+          break;
+        }
+      }
     }
   }
   for (std::size_t i = begin; i < end; ++i) {
