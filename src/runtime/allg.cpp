@@ -75,18 +75,21 @@ void* saved_sp(g* gp) { return std::atomic_ref<void*>(gp->ctx.sp).load(std::memo
 void allg_add(g* gp) {
   registry& r = reg();
   std::lock_guard<runtime_lock> l(r.lock);
-  gp->allg_index = static_cast<std::uint32_t>(r.all.size());
+  gp->w.wake.store(static_cast<std::uint32_t>(r.all.size()), std::memory_order_relaxed);  // its slot
   r.all.push_back(gp);
 }
 
-bool allg_remove(g* gp) {
+bool allg_remove_list(g* head) {
   registry& r = reg();
   std::lock_guard<runtime_lock> l(r.lock);
   if (r.snapshots > 0) return false;
-  g* last = r.all.back();
-  r.all[gp->allg_index] = last;
-  last->allg_index = gp->allg_index;
-  r.all.pop_back();
+  for (g* gp = head; gp; gp = gp->schedlink) {
+    g* last = r.all.back();
+    std::uint32_t slot = gp->w.wake.load(std::memory_order_relaxed);
+    r.all[slot] = last;
+    last->w.wake.store(slot, std::memory_order_relaxed);
+    r.all.pop_back();
+  }
   return true;
 }
 

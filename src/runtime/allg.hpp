@@ -15,7 +15,7 @@
 // saved stack pointer is also set (park clears it before it stores `waiting`, the switch
 // sets it), its saved frame and stack are stable to read.
 //
-// Lock order: allg lock is a leaf, taken under sched.gfree_lock (gfree's deletes).
+// Lock order: allg lock is a leaf (gfree takes it after dropping sched.gfree_lock).
 #pragma once
 
 #include <atomic>
@@ -31,8 +31,9 @@ struct g;
 
 // A new record (galloc).
 void allg_add(g* gp);
-// Before deleting a record: false while a snapshot exists (then keep the record).
-bool allg_remove(g* gp);
+// Before deleting the records of a schedlink list, all in one critical section: false
+// (and none removed) while a snapshot exists; then keep them.
+bool allg_remove_list(g* head);
 
 // A record and the goroutine it held when the snapshot was taken.
 struct allg_entry {

@@ -103,10 +103,11 @@ void check() {
   for (std::size_t i = 0; i < cand.size(); ++i) {
     const g* gp = cand[i].gp;
     if (st[i] != frozen_state::saved || gp->status.load(std::memory_order_acquire) != g_status::waiting) continue;
-    if (!gp->lock_wait || !gp->stk || now_ms - gp->wait_since < threshold) continue;
+    const void* awaited = gp->w.chan_wait.elem;
+    if (!awaited || !gp->stk || now_ms - gp->wait_since < threshold) continue;
     node n;
     n.e = cand[i];
-    n.waits = static_cast<const gocxx::mutex*>(gp->lock_wait);
+    n.waits = static_cast<const gocxx::mutex*>(awaited);
     n.lo = reinterpret_cast<std::uintptr_t>(gp->stk->bottom);
     n.hi = reinterpret_cast<std::uintptr_t>(gp->stk->top);
     nodes.push_back(n);
@@ -147,13 +148,13 @@ void check() {
 
 lock_wait_scope::lock_wait_scope(const gocxx::mutex* m) noexcept : gp_(current_g()) {
   if (!gp_) return;
-  gp_->lock_wait = m;
+  gp_->w.chan_wait.elem = const_cast<gocxx::mutex*>(m);
   g_lock_waiters.fetch_add(1, std::memory_order_relaxed);
 }
 
 lock_wait_scope::~lock_wait_scope() {
   if (!gp_) return;
-  gp_->lock_wait = nullptr;
+  gp_->w.chan_wait.elem = nullptr;
   g_lock_waiters.fetch_sub(1, std::memory_order_relaxed);
 }
 

@@ -5,8 +5,9 @@
 // Inputs, all off the lock's fast path but one register store:
 // - mutex::owner_sp_: the stack pointer of whoever locked it last (sync.hpp). While it
 //   is locked, that is inside its holder's stack, unless a plain thread holds it.
-// - g::lock_wait: the mutex a goroutine is parked locking (lock_wait_scope, on the
-//   slow path; an rw_mutex reader blocked by a writer waits for the writer's mutex).
+// - the mutex a goroutine is parked locking, in its waiter's idle chan_wait.elem
+//   (park.hpp; lock_wait_scope, on the slow path; an rw_mutex reader blocked by a
+//   writer waits for the writer's mutex).
 // The check (sysmon, every 100 ms while two or more goroutines wait on locks) freezes
 // the goroutines that have waited for a lock longer than the threshold (GOCXX_LOCKCYCLE_MS,
 // default 1000; GOCXX_LOCKCYCLE=0 turns it off), maps each awaited mutex's owner to the

@@ -47,7 +47,10 @@ const char* wait_reason_string(wait_reason r);
 
 struct waiter {
   g* gp = nullptr;                        // null for a plain thread
-  std::atomic<std::uint32_t> wake{0};     // thread waiters: futex word, 1 once readied
+  // Thread waiters: the futex word, 1 once readied. A goroutine's waiter never uses it
+  // (ready() wakes a G through the run queue), so the G record keeps its all-G registry
+  // slot here (allg.cpp).
+  std::atomic<std::uint32_t> wake{0};
   std::atomic<std::uint32_t> select_done{0};
   // The sudog of this waiter's blocking channel send or receive (it blocks on one at a
   // time; a select keeps one per case on its own stack). Here, next to the rest of the
@@ -56,6 +59,8 @@ struct waiter {
   // records, and the parked goroutine's stack page (a cache miss behind a TLB miss when
   // many goroutines wait) is touched only by the value it receives and by the switch
   // to it. Ring of 10,000 goroutines at procs 1: ~152 -> ~121 ns/hop (docs/internals.md).
+  // While its goroutine is parked locking a gocxx::mutex (no channel operation is in
+  // progress then), chan_wait.elem names that mutex for the lock-cycle check.
   sudog chan_wait;
   bool is_goroutine() const { return gp != nullptr; }
 };

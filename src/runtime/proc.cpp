@@ -96,10 +96,13 @@ std::uint32_t xorshift(std::uint32_t& s) {
   return s;
 }
 
-// Saves the running context's exception state into `save` and installs `load`'s.
-inline void eh_swap(m* mp, eh_state& save, const eh_state& load) {
-  save = *mp->eh;
-  *mp->eh = load;
+// Saves the running context's exception state into (save_c, save_u) and installs
+// (load_c, load_u). Field by field: a G keeps wait_since in the padding after them.
+inline void eh_swap(m* mp, void*& save_c, unsigned int& save_u, void* load_c, unsigned int load_u) {
+  save_c = mp->eh->caught;
+  save_u = mp->eh->uncaught;
+  mp->eh->caught = load_c;
+  mp->eh->uncaught = load_u;
 }
 
 // noexcept: an action runs on whatever context the M switched to, so an exception
@@ -439,7 +442,9 @@ void stopm(m* mp, bool may_time) {
     mp->link = s.midle;
     s.midle = mp;
     ++s.nmidle;
-    maybe_deadlock = all_asleep_locked();
+    // A timed sleeper with a near deadline wakes soon and looks again then; one with a
+    // far deadline may be waiting for a stopped timer's zombie, so it looks now.
+    maybe_deadlock = (!timed || until - nanotime() > 100'000'000) && all_asleep_locked();
   }
   // The last M went idle with nothing to run: perhaps every goroutine is blocked for
   // good (diag.cpp decides, off sched.lock; it exits the process if so).
@@ -742,7 +747,7 @@ void execute(m* mp, g* gp) {
   gp->status.store(g_status::running, std::memory_order_relaxed);
   wait_unpinned(gp);
   if (!gp->stk) prepare(mp, gp);
-  eh_swap(mp, mp->g0_eh, gp->eh);
+  eh_swap(mp, mp->g0_eh.caught, mp->g0_eh.uncaught, gp->eh_caught, gp->eh_uncaught);
   switch_context(mp->g0, gp->ctx, gp);
   run_after(mp);
 }
@@ -854,8 +859,7 @@ void gfree(p* pp, g* gp) {
       g* x = pp->gfree;
       pp->gfree = x->schedlink;
       --pp->ngfree;
-      // A dump's snapshot may hold any record: none is deleted while one exists.
-      if (g_sched->ngfree.load(std::memory_order_relaxed) < gfree_global_max || !allg_remove(x)) {
+      if (g_sched->ngfree.load(std::memory_order_relaxed) < gfree_global_max) {
         x->schedlink = g_sched->gfree;
         g_sched->gfree = x;
         g_sched->ngfree.fetch_add(1, std::memory_order_relaxed);
@@ -869,6 +873,18 @@ void gfree(p* pp, g* gp) {
     gp->schedlink = g_sched->gfree;
     g_sched->gfree = gp;
     g_sched->ngfree.fetch_add(1, std::memory_order_relaxed);
+  }
+  // Out of the registry in one critical section; while a dump's snapshot exists (it may
+  // hold any record) none is deleted: they go to the global list instead.
+  if (excess && !allg_remove_list(excess)) {
+    std::lock_guard<runtime_lock> l(g_sched->gfree_lock);
+    while (excess) {
+      g* x = excess;
+      excess = x->schedlink;
+      x->schedlink = g_sched->gfree;
+      g_sched->gfree = x;
+      g_sched->ngfree.fetch_add(1, std::memory_order_relaxed);
+    }
   }
   std::uint64_t deleted = 0;
   while (excess) {
@@ -948,11 +964,11 @@ void schedule_away(m* mp, g* gp, after_switch after, bool exiting) {
   if (next) {
     mp->curg = next;
     if (!next->stk) prepare(mp, next);
-    eh_swap(mp, gp->eh, next->eh);
+    eh_swap(mp, gp->eh_caught, gp->eh_uncaught, next->eh_caught, next->eh_uncaught);
     switch_context(gp->ctx, next->ctx, next, exiting);
   } else {
     mp->curg = nullptr;
-    eh_swap(mp, gp->eh, mp->g0_eh);
+    eh_swap(mp, gp->eh_caught, gp->eh_uncaught, mp->g0_eh.caught, mp->g0_eh.uncaught);
     switch_context(gp->ctx, mp->g0, nullptr, exiting);
   }
   run_after(current_m());
@@ -1199,7 +1215,8 @@ void spawn(task fn, const go_options& opts, const gocxx::source_location& where)
   gp->created_line = where.line();
   gp->parent_id = (mp && mp->curg) ? mp->curg->id : 0;
   gp->reason = wait_reason::none;
-  gp->eh = {};
+  gp->eh_caught = nullptr;
+  gp->eh_uncaught = 0;
   gp->wait_since = 0;
   std::atomic_ref<void*>(gp->ctx.sp).store(nullptr, std::memory_order_relaxed);
   gp->status.store(g_status::runnable, std::memory_order_release);  // publishes the fields (dumps)
