@@ -133,6 +133,9 @@ void freeze(const allg_entry* es, std::size_t n, const g* self, frozen_state* ou
     if (es[i].gp != self) es[i].gp->pinned.store(1, std::memory_order_relaxed);
   }
   bool fenced = heavy_fence();
+  // ThreadSanitizer cannot see the membarrier half of the protocol, so it would take the
+  // reads below for races with a resumer that in fact waits or was seen running.
+  [[maybe_unused]] racy_reads tsan_blind;
   for (std::size_t i = 0; i < n; ++i) {
     g* gp = es[i].gp;
     out[i] = frozen_state::running;

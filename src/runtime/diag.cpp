@@ -89,6 +89,7 @@ void append_header(std::string& out, const allg_entry& e, frozen_state st, const
 }
 
 void append_stack(std::string& out, const allg_entry& e, frozen_state st, const dump_caller& caller, bool all_frames) {
+  [[maybe_unused]] racy_reads tsan_blind;  // a frozen G's fields: ordered by the membarrier TSan cannot see
   const g* gp = e.gp;
   std::uintptr_t pcs[max_frames];
   int n = 0;

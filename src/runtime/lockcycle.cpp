@@ -100,6 +100,7 @@ void check() {
   // Frozen: each one's fields are stable, and the mutex it waits on is alive (a mutex
   // is not destroyed under its waiters).
   std::vector<node> nodes;
+  [[maybe_unused]] racy_reads tsan_blind;  // frozen fields: ordered by the membarrier TSan cannot see
   for (std::size_t i = 0; i < cand.size(); ++i) {
     const g* gp = cand[i].gp;
     if (st[i] != frozen_state::saved || gp->status.load(std::memory_order_acquire) != g_status::waiting) continue;
