@@ -51,20 +51,6 @@ std::atomic<int> g_helper_threads{0};  // sysmon, the SIGQUIT reader, sanitizer 
 std::mutex g_check_mu;
 std::int64_t g_foreign_seen = 0;  // when a check last found an unaccounted thread (g_check_mu)
 
-void write_all(int fd, const std::string& s) {
-  std::size_t off = 0;
-  while (off < s.size()) {
-    ssize_t w = ::write(fd, s.data() + off, s.size() - off);
-    if (w <= 0) break;
-    off += static_cast<std::size_t>(w);
-  }
-}
-
-[[noreturn]] void exit2() {
-  syscall(SYS_exit_group, 2);
-  _exit(2);
-}
-
 void append_header(std::string& out, const allg_entry& e, frozen_state st, const g* self) {
   [[maybe_unused]] racy_reads r;  // `reason` and `wait_since` of a goroutine seen running
   const g* gp = e.gp;
@@ -239,6 +225,22 @@ void report_fault(int sig, siginfo_t* info, void* uctx) {
     return;
   }
   exit2();
+}
+
+void write_all(int fd, const std::string& s) {
+  std::size_t off = 0;
+  while (off < s.size()) {
+    ssize_t w = ::write(fd, s.data() + off, s.size() - off);
+    if (w <= 0) break;
+    off += static_cast<std::size_t>(w);
+  }
+}
+
+// exit_group directly rather than _exit: under ThreadSanitizer _exit runs interceptors
+// that can crash after a stack overflow.
+[[noreturn]] void exit2() {
+  syscall(SYS_exit_group, 2);
+  _exit(2);
 }
 
 void note_helper_threads(int n) { g_helper_threads.fetch_add(n, std::memory_order_acq_rel); }

@@ -63,6 +63,11 @@ int count_process_threads();
 // allocates): a fault inside the allocator may hang here, as Go's crash output can.
 void report_fault(int sig, siginfo_t* info, void* uctx);
 
+// Writes all of s to fd (retrying short writes), and ends the process with Go's status 2
+// (exit_group: no destructors; shared by every report of this file and lockcycle.cpp).
+void write_all(int fd, const std::string& s);
+[[noreturn]] void exit2();
+
 // The SIGQUIT dump (GOCXX_TRACEBACK=all, or gocxx::runtime::dump_on_sigquit()).
 void install_sigquit();
 

@@ -70,13 +70,6 @@ void put_goroutine(out_buf& b, const g* gp, const char* state) {
   b.put("\n");
 }
 
-// Ends the process with Go's exit status 2. exit_group directly rather than _exit: under
-// ThreadSanitizer _exit runs interceptors that can crash after a stack overflow.
-[[noreturn]] void exit2() {
-  syscall(SYS_exit_group, 2);
-  _exit(2);
-}
-
 std::uintptr_t fault_sp(void* uctx) {
   auto* uc = static_cast<ucontext_t*>(uctx);
 #if defined(__x86_64__)

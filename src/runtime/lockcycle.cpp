@@ -64,14 +64,8 @@ std::string hex(const void* p) { return describe_address(p); }
     auto* v = static_cast<std::vector<std::uint64_t>*>(a);
     return std::find(v->begin(), v->end(), id) != v->end();
   }, &ids);
-  std::size_t off = 0;
-  while (off < out.size()) {
-    ssize_t w = ::write(2, out.data() + off, out.size() - off);
-    if (w <= 0) break;
-    off += static_cast<std::size_t>(w);
-  }
-  syscall(SYS_exit_group, 2);
-  _exit(2);
+  write_all(2, out);
+  exit2();
 }
 
 void check() {
