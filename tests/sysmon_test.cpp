@@ -3,6 +3,8 @@
 // releases, and a cycle through a plain thread are not), the hog report (once per
 // goroutine, with its stack), and GOCXX_SCHEDTRACE lines. Each runs in a death-test child
 // so that it can set the environment before the runtime starts and end however it must.
+// The locks' names come from the data symbols wherever in its segment a lock lies (a .bss
+// past the file's last page is an anonymous mapping that /proc/self/maps names no module).
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -13,11 +15,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
 
 #include "gocxx/gocxx.hpp"
+#include "runtime/traceback.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -28,6 +32,13 @@ using test_support::kSanitized;
 using test_support::kTsan;
 
 gocxx::mutex mu_a, mu_b;
+
+// Zero-initialised, so in .bss, and big enough that its end lies pages past the file.
+struct many_locks {
+  char pad[1 << 20];
+  gocxx::mutex last;
+} g_many_locks;
+int g_initialised = 7;  // .data
 
 class SysmonDeathTest : public ::testing::Test {
  protected:
@@ -72,6 +83,19 @@ std::size_t count(const std::string& hay, const std::string& needle) {
   mu_a.lock();
   mu_a.unlock();
   mu_b.unlock();
+}
+
+TEST(LockNames, DataSymbolsAreNamedWhereverTheyLieInTheirSegment) {
+  using gocxx::detail::describe_address;
+  EXPECT_NE(describe_address(&mu_a).find("(anonymous namespace)::mu_a)"), std::string::npos)
+      << describe_address(&mu_a);
+  EXPECT_NE(describe_address(&g_many_locks.last).find("(anonymous namespace)::g_many_locks+1048576)"),
+            std::string::npos)
+      << describe_address(&g_many_locks.last);
+  EXPECT_NE(describe_address(&g_initialised).find("(anonymous namespace)::g_initialised)"), std::string::npos)
+      << describe_address(&g_initialised);
+  auto heap = std::make_unique<gocxx::mutex>();
+  EXPECT_EQ(describe_address(heap.get()).find('('), std::string::npos) << describe_address(heap.get());
 }
 
 TEST_F(SysmonDeathTest, AbbaCycleIsReportedWithBothGoroutinesAndBothLocks) {

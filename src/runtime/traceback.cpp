@@ -11,6 +11,7 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
+#include <link.h>
 #include <unistd.h>
 #include <unwind.h>
 
@@ -180,6 +181,7 @@ class symbolizer {
   // The data symbol that holds `addr` ("a", "counter+8"), or "" (heap, stack).
   std::string data_name(std::uintptr_t addr) {
     Dwfl_Module* mod = module_of(addr);
+    if (!mod) mod = module_by_segments(addr);
     if (!mod) return {};
     GElf_Off off = 0;
     GElf_Sym esym;
@@ -261,6 +263,36 @@ class symbolizer {
       mod = dwfl_addrmodule(d, addr);
     }
     return mod;
+  }
+
+  // The module whose loaded segments (p_memsz, so .bss too) hold `addr`. The maps that
+  // dwfl_linux_proc_report reads name only the file-backed pages: a .bss past the
+  // file's last page is an anonymous mapping, outside every module's reported range.
+  Dwfl_Module* module_by_segments(std::uintptr_t addr) {
+    Dwfl* d = session();
+    if (!d) return nullptr;
+    struct query {
+      std::uintptr_t addr;
+      std::uintptr_t file_backed;  // an address of the same object that the maps name
+    } q{addr, 0};
+    dl_iterate_phdr(
+        [](dl_phdr_info* info, std::size_t, void* arg) -> int {
+          auto* q = static_cast<query*>(arg);
+          std::uintptr_t first = 0;
+          bool holds = false;
+          for (int i = 0; i < info->dlpi_phnum; ++i) {
+            const auto& ph = info->dlpi_phdr[i];
+            if (ph.p_type != PT_LOAD) continue;
+            std::uintptr_t lo = info->dlpi_addr + ph.p_vaddr;
+            if (!first && ph.p_filesz) first = lo;
+            if (q->addr >= lo && q->addr - lo < ph.p_memsz) holds = true;
+          }
+          if (!holds) return 0;
+          q->file_backed = first;
+          return 1;
+        },
+        &q);
+    return q.file_backed ? dwfl_addrmodule(d, q.file_backed) : nullptr;
   }
 
   std::vector<logical_frame> resolve(std::uintptr_t addr) {
