@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages gocxx needs to build, test and benchmark, when missing.
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
-pkgs=(g++ cmake ninja-build libgtest-dev libgmock-dev libbenchmark-dev libdw-dev)
+pkgs=(g++ cmake ninja-build libgtest-dev libgmock-dev libbenchmark-dev libdw-dev nlohmann-json3-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -55,8 +55,12 @@ fence_kind fence_setup() {
   return k;
 }
 
+void* saved_sp(g* gp) { return std::atomic_ref<void*>(gp->ctx.sp).load(std::memory_order_acquire); }
+
+}  // namespace
+
 // The heavy side of the asymmetric fence: a full barrier on every running thread.
-bool heavy_fence() {
+bool heavy_fence_all_threads() {
   std::atomic_thread_fence(std::memory_order_seq_cst);
   switch (fence_setup()) {
     case fence_kind::private_expedited:
@@ -68,9 +72,6 @@ bool heavy_fence() {
   }
 }
 
-void* saved_sp(g* gp) { return std::atomic_ref<void*>(gp->ctx.sp).load(std::memory_order_acquire); }
-
-}  // namespace
 
 void allg_add(g* gp) {
   registry& r = reg();
@@ -132,7 +133,7 @@ void freeze(const allg_entry* es, std::size_t n, const g* self, frozen_state* ou
   for (std::size_t i = 0; i < n; ++i) {
     if (es[i].gp != self) es[i].gp->pinned.store(1, std::memory_order_relaxed);
   }
-  bool fenced = heavy_fence();
+  bool fenced = heavy_fence_all_threads();
   // ThreadSanitizer cannot see the membarrier half of the protocol, so it would take the
   // reads below for races with a resumer that in fact waits or was seen running.
   [[maybe_unused]] racy_reads tsan_blind;

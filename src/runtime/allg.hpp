@@ -81,6 +81,11 @@ struct racy_reads {
 // hog report must not take for a goroutine that holds its P.
 extern std::atomic<int> g_freezing;
 
+// The heavy side of an asymmetric fence: a full barrier on every running thread of the
+// process (membarrier); false where the kernel lacks it. Its light side, on the other
+// thread, is a compiler barrier (freezing; the tracer's stop, trace.hpp).
+bool heavy_fence_all_threads();
+
 // Whether freezing works here (the membarrier syscall): without it dumps show only
 // the calling goroutine's stack and mark the others "stack unavailable".
 bool freeze_supported();

@@ -38,6 +38,7 @@
 #include "runtime/sched.hpp"
 #include "runtime/sysmon.hpp"
 #include "runtime/timers.hpp"
+#include "runtime/trace.hpp"
 #include "runtime/traceback.hpp"
 
 
@@ -189,6 +190,7 @@ void install_sigquit() {
 }
 
 void report_fault(int sig, siginfo_t* info, void* uctx) {
+  g_in_signal_handler = true;
   const char* tb = std::getenv("GOCXX_TRACEBACK");
   const bool crash = tb && std::strcmp(tb, "crash") == 0;
   auto addr = reinterpret_cast<std::uintptr_t>(info->si_addr);
@@ -239,9 +241,14 @@ void write_all(int fd, const std::string& s) {
 // exit_group directly rather than _exit: under ThreadSanitizer _exit runs interceptors
 // that can crash after a stack overflow.
 [[noreturn]] void exit2() {
+  // A trace that runs (GOCXX_TRACE) is written first: the deadlock's, the panic's trace.
+  // Not from a signal handler (report_fault): the writer allocates.
+  if (!g_in_signal_handler) trace_before_exit();
   syscall(SYS_exit_group, 2);
   _exit(2);
 }
+
+thread_local bool g_in_signal_handler = false;
 
 void note_helper_threads(int n) { g_helper_threads.fetch_add(n, std::memory_order_acq_rel); }
 int count_process_threads() { return process_threads(); }

@@ -67,6 +67,8 @@ void report_fault(int sig, siginfo_t* info, void* uctx);
 // (exit_group: no destructors; shared by every report of this file and lockcycle.cpp).
 void write_all(int fd, const std::string& s);
 [[noreturn]] void exit2();
+// Set by a fatal signal's handler before it reports: exit2 then skips what allocates.
+extern thread_local bool g_in_signal_handler;
 
 // The SIGQUIT dump (GOCXX_TRACEBACK=all, or gocxx::runtime::dump_on_sigquit()).
 void install_sigquit();

@@ -111,6 +111,7 @@ struct sigaction g_old_segv, g_old_bus;
 std::once_flag g_handler_once;
 
 void on_fault(int sig, siginfo_t* info, void* uctx) {
+  g_in_signal_handler = true;
   g* gp = current_g();
   if (gp && gp->stk) {
     if (gp->stk->in_guard(info->si_addr)) fatal_stack_overflow(gp);

@@ -83,7 +83,9 @@ enum class unlock_at : std::uint8_t { after_switch, before_switch };
 
 // Blocks the caller until ready(current_waiter()) is called, after running unlock(arg)
 // (may be null) at the point `when` says; from then on the caller may be readied.
-void park(wait_reason reason, void (*unlock)(void*), void* arg, unlock_at when = unlock_at::after_switch);
+// `object` is what the trace names as blocked on (the channel, the lock); null: arg.
+void park(wait_reason reason, void (*unlock)(void*), void* arg, unlock_at when = unlock_at::after_switch,
+          const void* object = nullptr);
 
 // Makes a parked waiter runnable again. A goroutine goes to the current P's runnext
 // (a hand-off runs next, on this P) or, from a plain thread, to the global queue.

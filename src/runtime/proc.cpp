@@ -67,6 +67,7 @@
 #include "runtime/lock.hpp"
 #include "runtime/sched.hpp"
 #include "runtime/sysmon.hpp"
+#include "runtime/trace.hpp"
 
 #if defined(GOCXX_ASAN)
 #include <sanitizer/lsan_interface.h>
@@ -125,7 +126,7 @@ void globrunqput_locked(g* gp) {
     s.runq_head = gp;
   }
   s.runq_tail = gp;
-  s.runq_size.fetch_add(1, std::memory_order_seq_cst);
+  trace_globrunq(s.runq_size.fetch_add(1, std::memory_order_seq_cst) + 1);
 }
 
 void globrunqput_batch_locked(g* head, g* tail, std::int64_t n) {
@@ -137,7 +138,7 @@ void globrunqput_batch_locked(g* head, g* tail, std::int64_t n) {
     s.runq_head = head;
   }
   s.runq_tail = tail;
-  s.runq_size.fetch_add(n, std::memory_order_seq_cst);
+  trace_globrunq(s.runq_size.fetch_add(n, std::memory_order_seq_cst) + n);
 }
 
 void runqput(p* pp, g* gp, bool next);
@@ -154,6 +155,7 @@ g* globrunqget_locked(p* pp, std::int64_t max) {
   if (max > 0 && n > max) n = max;
   if (n > runq::size / 2) n = runq::size / 2;
   s.runq_size.fetch_sub(n, std::memory_order_relaxed);
+  trace_globrunq(size - n);
   g* gp = s.runq_head;
   s.runq_head = gp->schedlink;
   for (std::int64_t i = 1; i < n; ++i) {
@@ -285,6 +287,7 @@ g* runqsteal(p* pp, p* victim, bool steal_runnext) {
   g* batch[runq::size / 2];
   std::uint32_t n = runqgrab(victim, batch, steal_runnext);
   if (n == 0) return nullptr;
+  trace_steal(victim->id, n);
   for (std::uint32_t i = 0; i + 1 < n; ++i) runqput(pp, batch[i], false);
   return batch[n - 1];
 }
@@ -384,7 +387,7 @@ void wakep() {
 
 void resetspinning(m* mp) {
   mp->spinning = false;
-  g_sched->nmspinning.fetch_sub(1, std::memory_order_seq_cst);
+  trace_spin(false, g_sched->nmspinning.fetch_sub(1, std::memory_order_seq_cst) - 1);
   wakep();  // we may have taken one of several Gs: let another M look for the rest
 }
 
@@ -449,6 +452,7 @@ void stopm(m* mp, bool may_time) {
   // The last M went idle with nothing to run: perhaps every goroutine is blocked for
   // good (diag.cpp decides, off sched.lock; it exits the process if so).
   if (maybe_deadlock) checkdead();
+  trace_m_sleep(true);
   for (;;) {
     std::uint32_t v = mp->note.load(std::memory_order_acquire);
     if (v == 1) break;
@@ -477,10 +481,12 @@ void stopm(m* mp, bool may_time) {
         if (v != 2) {
           while (nanotime() < until) cpu_relax();
         }
+        trace_m_sleep(false);
         std::lock_guard<runtime_lock> l(s.lock);
         if (p* pp = pidleget_locked()) {
           mp->pp = pp;
           pp->owner = mp;
+          trace_p(true, pp->id, s.npidle.load(std::memory_order_relaxed));
         }
         // No idle P: every P is busy and runs its own timers as it schedules; the caller
         // sleeps again, untimed, until a P is free (a busy loop otherwise).
@@ -501,6 +507,9 @@ void stopm(m* mp, bool may_time) {
   mp->pp = mp->nextp;
   mp->nextp = nullptr;
   mp->pp->owner = mp;
+  trace_m_sleep(false);
+  trace_p(true, mp->pp->id, g_sched->npidle.load(std::memory_order_relaxed));
+  if (mp->spinning) trace_spin(true, g_sched->nmspinning.load(std::memory_order_relaxed));
 }
 
 // Sleeps until this M holds a P. A timed wake-up that finds no idle P means every P is
@@ -546,6 +555,7 @@ bool retire_p(m* mp) {
     if (pp->id < g_sched->gomaxprocs.load(std::memory_order_relaxed)) return false;
     retire_p_locked(pp);
     mp->pp = nullptr;
+    trace_p(false, pp->id, g_sched->npidle.load(std::memory_order_relaxed));
   }
   move_timers_of_retired(pp);
   return true;
@@ -640,7 +650,7 @@ g* findrunnable(m* mp) {
     if (pp->id >= s.gomaxprocs.load(std::memory_order_relaxed) && retire_p(mp)) {
       if (mp->spinning) {
         mp->spinning = false;
-        s.nmspinning.fetch_sub(1, std::memory_order_seq_cst);
+        trace_spin(false, s.nmspinning.fetch_sub(1, std::memory_order_seq_cst) - 1);
       }
       wakep();  // its Gs are on the global queue now
       continue;
@@ -655,7 +665,7 @@ g* findrunnable(m* mp) {
     int busy = s.gomaxprocs.load(std::memory_order_relaxed) - s.npidle.load(std::memory_order_relaxed);
     if (!mp->spinning && 2 * s.nmspinning.load(std::memory_order_relaxed) < busy) {
       mp->spinning = true;
-      s.nmspinning.fetch_add(1, std::memory_order_seq_cst);
+      trace_spin(true, s.nmspinning.fetch_add(1, std::memory_order_seq_cst) + 1);
     }
     if (mp->spinning) {
       remember_ticks(mp);
@@ -690,21 +700,23 @@ g* findrunnable(m* mp) {
       } else {
         pidleput_locked(pp);
       }
+      trace_p(false, pp->id, s.npidle.load(std::memory_order_relaxed));
     }
     if (retired) move_timers_of_retired(pp);
     bool was_spinning = mp->spinning;
     if (was_spinning) {
       mp->spinning = false;
-      s.nmspinning.fetch_sub(1, std::memory_order_seq_cst);
+      trace_spin(false, s.nmspinning.fetch_sub(1, std::memory_order_seq_cst) - 1);
     }
     if (any_work_visible()) {
       std::lock_guard<runtime_lock> l(s.lock);
       if (p* again = pidleget_locked()) {
         mp->pp = again;
         again->owner = mp;
+        trace_p(true, again->id, s.npidle.load(std::memory_order_relaxed));
         if (was_spinning) {
           mp->spinning = true;
-          s.nmspinning.fetch_add(1, std::memory_order_seq_cst);
+          trace_spin(true, s.nmspinning.fetch_add(1, std::memory_order_seq_cst) + 1);
         }
         continue;
       }
@@ -746,6 +758,7 @@ void execute(m* mp, g* gp) {
   mp->curg = gp;
   gp->status.store(g_status::running, std::memory_order_relaxed);
   wait_unpinned(gp);
+  trace_g_start(gp->id, mp->pp->id, mp->pp->q.length());
   if (!gp->stk) prepare(mp, gp);
   eh_swap(mp, mp->g0_eh.caught, mp->g0_eh.uncaught, gp->eh_caught, gp->eh_uncaught);
   switch_context(mp->g0, gp->ctx, gp);
@@ -784,6 +797,8 @@ void m_main(m* mp) {
   mp->pp = mp->nextp;
   mp->nextp = nullptr;
   mp->pp->owner = mp;
+  trace_p(true, mp->pp->id, g_sched->npidle.load(std::memory_order_relaxed));
+  if (mp->spinning) trace_spin(true, g_sched->nmspinning.load(std::memory_order_relaxed));
   for (;;) {
     g* gp = mp->handoff ? std::exchange(mp->handoff, nullptr) : findrunnable(mp);
     execute(mp, gp);
@@ -943,6 +958,7 @@ void schedule_away(m* mp, g* gp, after_switch after, bool exiting) {
     // Readied by someone else and picked again before we left (only via the global
     // queue): keep running. `after` (clear_switching) runs here, as nothing was saved.
     gp->status.store(g_status::running, std::memory_order_relaxed);
+    trace_g_start(gp->id, pp->id, pp->q.length());
     if (after.fn) after.fn(after.arg);
     mp->after = {};
     return;
@@ -963,6 +979,7 @@ void schedule_away(m* mp, g* gp, after_switch after, bool exiting) {
   }
   if (next) {
     mp->curg = next;
+    trace_g_start(next->id, pp->id, pp->q.length());
     if (!next->stk) prepare(mp, next);
     eh_swap(mp, gp->eh_caught, gp->eh_uncaught, next->eh_caught, next->eh_uncaught);
     switch_context(gp->ctx, next->ctx, next, exiting);
@@ -977,6 +994,7 @@ void schedule_away(m* mp, g* gp, after_switch after, bool exiting) {
 [[noreturn]] void goexit(g* gp) {
   m* mp = current_m();
   gp->status.store(g_status::dead, std::memory_order_relaxed);
+  trace_g_end(gp->id);
   count_live(mp->pp, -1);
   schedule_away(mp, gp, {&release_dead_g, gp}, true);
   __builtin_unreachable();
@@ -1090,6 +1108,7 @@ void ensure_started() {
     install_overflow_handler();
     sysmon_start();
     diag_start();
+    trace_start_from_env();
 #if defined(GOCXX_ASAN)
     std::atexit(&stack_lsan_roots);
 #endif
@@ -1104,10 +1123,11 @@ waiter* current_waiter() {
 
 void clear_switching(void* arg) { static_cast<g*>(arg)->switching.store(0, std::memory_order_release); }
 
-void park(wait_reason reason, void (*unlock)(void*), void* arg, unlock_at when) {
+void park(wait_reason reason, void (*unlock)(void*), void* arg, unlock_at when, const void* object) {
   m* mp = tls_m;  // read before the switch only
   if (mp && mp->curg) {
     g* gp = mp->curg;
+    trace_g_block(gp->id, reason, object ? object : arg);
     gp->reason = reason;
     gp->wait_since = coarse_ms();
     begin_switch_out(gp, g_status::waiting);
@@ -1159,6 +1179,7 @@ void ready(waiter* w) {
   gp->status.store(g_status::runnable, std::memory_order_relaxed);
 #endif
   m* mp = tls_m;  // no switch in this function: the direct read is safe
+  if (tracing()) trace_g_unblock(gp->id, mp && mp->curg ? mp->curg->id : 0, mp && mp->pp ? mp->pp->id : -1);
   if (mp && mp->pp) {
     runqput(mp->pp, gp, true);
   } else {
@@ -1219,6 +1240,7 @@ void spawn(task fn, const go_options& opts, const gocxx::source_location& where)
   gp->eh_uncaught = 0;
   gp->wait_since = 0;
   std::atomic_ref<void*>(gp->ctx.sp).store(nullptr, std::memory_order_relaxed);
+  trace_g_create(gp->id, gp->parent_id, gp->created_file, gp->created_line);
   gp->status.store(g_status::runnable, std::memory_order_release);  // publishes the fields (dumps)
   count_live(pp, 1);
   if (pp) {
@@ -1259,6 +1281,7 @@ void yield() {
     return;
   }
   g* gp = mp->curg;
+  trace_g_yield(gp->id);
   begin_switch_out(gp, g_status::runnable);
   schedule_away(mp, gp, {&requeue_yielded, gp}, false);
 }

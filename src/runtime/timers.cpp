@@ -12,6 +12,7 @@
 #include "gocxx/runtime.hpp"
 #include "runtime/park.hpp"
 #include "runtime/sched.hpp"
+#include "runtime/trace.hpp"
 
 namespace gocxx::detail {
 
@@ -121,6 +122,7 @@ void fire(timer_heap* h, const timer_entry& e, std::int64_t now) {
   }
   t->gen.store(0, std::memory_order_relaxed);
   t->heap = nullptr;
+  trace_timer(t, now - e.when);
   switch (t->kind) {
     case timer_rec::sleep_timer: {
       waiter* w = t->sleeper;

@@ -163,7 +163,7 @@ void semacquire(std::atomic<std::uint32_t>* addr, bool lifo, wait_reason reason)
     }
     s.ticket = 0;
     enqueue(root, &s, lifo);
-    park(reason, &runtime_lock::unlock_fn, &root.lock);
+    park(reason, &runtime_lock::unlock_fn, &root.lock, unlock_at::after_switch, addr);
     // Woken: the releaser dequeued us. Either it handed us the count, or we compete for
     // it with everyone else, and queue again (at the front, as Go's mutex waiters do
     // when they pass lifo) if someone took it first.
