@@ -7,7 +7,11 @@
 // goroutines spawned. The workloads are a pipeline and a worker pool at procs 1 and 2;
 // also two windows in one process, regions and logs, a plain thread's wake-up,
 // goroutines that existed before the trace, and the files a deadlock and a panic leave.
+// Then gocxx-trace-svg (tools/) on a real trace: its SVG is well-formed XML with a lane per
+// thread and per goroutine, its summary accounts for every goroutine, and headless
+// Chromium renders the SVG (label `browser`, skipped without Chromium).
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -15,6 +19,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -27,6 +33,7 @@
 #include "gocxx/gocxx.hpp"
 #include "gocxx/trace.hpp"
 #include "test_support.hpp"
+#include "tools/strict_xml.hpp"
 
 namespace {
 
@@ -335,6 +342,89 @@ TEST(Trace, GoroutinesThatExistedBeforeTheTraceAreNamedWithTheirState) {
   EXPECT_EQ(s.state_names[id.load()].front(), "chan receive");
   std::remove(path.c_str());
 }
+
+#ifdef GOCXX_TRACE_SVG
+// Runs a command, returns its exit status and what it printed on stdout.
+int run_command(const std::string& cmd, std::string& out) {
+  out.clear();
+  std::FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return -1;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int st = ::pclose(p);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+std::string traced_workload(const std::string& name, int procs) {
+  int before = gocxx::max_procs();
+  gocxx::set_max_procs(procs);
+  std::string path = temp_path(name);
+  gocxx::trace::start(path);
+  int spawned = 0;
+  workload(spawned);
+  while (gocxx::num_goroutine() > 0) std::this_thread::yield();
+  gocxx::trace::stop();
+  gocxx::set_max_procs(before);
+  return path;
+}
+
+TEST(TraceTool, DrawsARealTraceAsWellFormedSvgWithEveryLane) {
+  std::string path = traced_workload("tool.json", 2);
+  summary s = check_trace(load(path));
+  std::string svg;
+  ASSERT_EQ(run_command(std::string(GOCXX_TRACE_SVG) + " " + path, svg), 0);
+  strict_xml::xml_doc d = strict_xml::read_xml(svg);
+  ASSERT_EQ(d.error, "");
+  ASSERT_FALSE(d.nodes.empty());
+  EXPECT_EQ(d.nodes[0].name, "svg");
+  // Every goroutine's name (g<id> and its site) is written as its lane's label.
+  for (std::uint64_t g : s.goroutines) {
+    std::string label = "g" + std::to_string(g) + " trace_test.cpp:";
+    EXPECT_NE(svg.find(label), std::string::npos) << label;
+  }
+  std::string text;
+  ASSERT_EQ(run_command(std::string(GOCXX_TRACE_SVG) + " --summary " + path, text), 0);
+  for (std::uint64_t g : s.goroutines) {
+    EXPECT_NE(text.find("\n" + std::string(7 - std::min<std::size_t>(7, std::to_string(g).size()), ' ') + std::to_string(g) + "  "),
+              std::string::npos)
+        << "goroutine " << g << " missing from the summary:\n" << text;
+  }
+  EXPECT_NE(text.find("total"), std::string::npos);
+  std::remove(path.c_str());
+}
+
+std::string find_chromium() {
+  for (const char* name : {"chromium", "chromium-browser", "google-chrome"}) {
+    std::string out;
+    if (run_command(std::string("command -v ") + name + " 2>/dev/null", out) == 0 && !out.empty()) {
+      return out.substr(0, out.find('\n'));
+    }
+  }
+  return {};
+}
+
+TEST(TraceBrowser, ChromiumRendersTheSvgOfARealTrace) {
+  std::string chromium = find_chromium();
+  if (chromium.empty()) GTEST_SKIP() << "no chromium, chromium-browser or google-chrome on PATH";
+  std::string path = traced_workload("browser.json", 2);
+  std::string svg = temp_path("browser.svg"), png = temp_path("browser.png"), profile = temp_path("chromium-profile");
+  std::string out;
+  ASSERT_EQ(run_command(std::string(GOCXX_TRACE_SVG) + " -o " + svg + " " + path, out), 0);
+  std::remove(png.c_str());
+  int st = run_command("timeout 120 " + chromium + " --headless --disable-gpu --no-sandbox --hide-scrollbars --user-data-dir=" +
+                           profile + " --screenshot=" + png + " --window-size=1600,900 file://" + svg + " 2>/dev/null",
+                       out);
+  ASSERT_EQ(st, 0);
+  std::ifstream f(png, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  ASSERT_GT(bytes.size(), 4096u) << "a blank page would be smaller";
+  EXPECT_EQ(bytes.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
+  std::filesystem::remove_all(profile);
+  std::remove(path.c_str());
+  std::remove(svg.c_str());
+}
+#endif
 
 class TraceDeathTest : public ::testing::Test {
  protected:

@@ -486,7 +486,7 @@ void stopm(m* mp, bool may_time) {
         if (p* pp = pidleget_locked()) {
           mp->pp = pp;
           pp->owner = mp;
-          trace_p(true, pp->id, s.npidle.load(std::memory_order_relaxed));
+          if (tracing()) trace_p(true, pp->id, s.npidle.load(std::memory_order_relaxed));
         }
         // No idle P: every P is busy and runs its own timers as it schedules; the caller
         // sleeps again, untimed, until a P is free (a busy loop otherwise).
@@ -508,8 +508,8 @@ void stopm(m* mp, bool may_time) {
   mp->nextp = nullptr;
   mp->pp->owner = mp;
   trace_m_sleep(false);
-  trace_p(true, mp->pp->id, g_sched->npidle.load(std::memory_order_relaxed));
-  if (mp->spinning) trace_spin(true, g_sched->nmspinning.load(std::memory_order_relaxed));
+  if (tracing()) trace_p(true, mp->pp->id, g_sched->npidle.load(std::memory_order_relaxed));
+  if (tracing() && mp->spinning) trace_spin(true, g_sched->nmspinning.load(std::memory_order_relaxed));
 }
 
 // Sleeps until this M holds a P. A timed wake-up that finds no idle P means every P is
@@ -555,7 +555,7 @@ bool retire_p(m* mp) {
     if (pp->id < g_sched->gomaxprocs.load(std::memory_order_relaxed)) return false;
     retire_p_locked(pp);
     mp->pp = nullptr;
-    trace_p(false, pp->id, g_sched->npidle.load(std::memory_order_relaxed));
+    if (tracing()) trace_p(false, pp->id, g_sched->npidle.load(std::memory_order_relaxed));
   }
   move_timers_of_retired(pp);
   return true;
@@ -700,7 +700,7 @@ g* findrunnable(m* mp) {
       } else {
         pidleput_locked(pp);
       }
-      trace_p(false, pp->id, s.npidle.load(std::memory_order_relaxed));
+      if (tracing()) trace_p(false, pp->id, s.npidle.load(std::memory_order_relaxed));
     }
     if (retired) move_timers_of_retired(pp);
     bool was_spinning = mp->spinning;
@@ -713,7 +713,7 @@ g* findrunnable(m* mp) {
       if (p* again = pidleget_locked()) {
         mp->pp = again;
         again->owner = mp;
-        trace_p(true, again->id, s.npidle.load(std::memory_order_relaxed));
+        if (tracing()) trace_p(true, again->id, s.npidle.load(std::memory_order_relaxed));
         if (was_spinning) {
           mp->spinning = true;
           trace_spin(true, s.nmspinning.fetch_add(1, std::memory_order_seq_cst) + 1);
@@ -758,7 +758,7 @@ void execute(m* mp, g* gp) {
   mp->curg = gp;
   gp->status.store(g_status::running, std::memory_order_relaxed);
   wait_unpinned(gp);
-  trace_g_start(gp->id, mp->pp->id, mp->pp->q.length());
+  if (tracing()) trace_g_start(gp->id, mp->pp->id, mp->pp->q.length());
   if (!gp->stk) prepare(mp, gp);
   eh_swap(mp, mp->g0_eh.caught, mp->g0_eh.uncaught, gp->eh_caught, gp->eh_uncaught);
   switch_context(mp->g0, gp->ctx, gp);
@@ -797,8 +797,8 @@ void m_main(m* mp) {
   mp->pp = mp->nextp;
   mp->nextp = nullptr;
   mp->pp->owner = mp;
-  trace_p(true, mp->pp->id, g_sched->npidle.load(std::memory_order_relaxed));
-  if (mp->spinning) trace_spin(true, g_sched->nmspinning.load(std::memory_order_relaxed));
+  if (tracing()) trace_p(true, mp->pp->id, g_sched->npidle.load(std::memory_order_relaxed));
+  if (tracing() && mp->spinning) trace_spin(true, g_sched->nmspinning.load(std::memory_order_relaxed));
   for (;;) {
     g* gp = mp->handoff ? std::exchange(mp->handoff, nullptr) : findrunnable(mp);
     execute(mp, gp);
@@ -958,7 +958,7 @@ void schedule_away(m* mp, g* gp, after_switch after, bool exiting) {
     // Readied by someone else and picked again before we left (only via the global
     // queue): keep running. `after` (clear_switching) runs here, as nothing was saved.
     gp->status.store(g_status::running, std::memory_order_relaxed);
-    trace_g_start(gp->id, pp->id, pp->q.length());
+    if (tracing()) trace_g_start(gp->id, pp->id, pp->q.length());
     if (after.fn) after.fn(after.arg);
     mp->after = {};
     return;
@@ -979,7 +979,7 @@ void schedule_away(m* mp, g* gp, after_switch after, bool exiting) {
   }
   if (next) {
     mp->curg = next;
-    trace_g_start(next->id, pp->id, pp->q.length());
+    if (tracing()) trace_g_start(next->id, pp->id, pp->q.length());
     if (!next->stk) prepare(mp, next);
     eh_swap(mp, gp->eh_caught, gp->eh_uncaught, next->eh_caught, next->eh_uncaught);
     switch_context(gp->ctx, next->ctx, next, exiting);

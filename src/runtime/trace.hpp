@@ -75,7 +75,9 @@ inline bool tracing() { return __builtin_expect(g_tracing.load(std::memory_order
 
 constexpr std::uint16_t trace_no_p = 0xffff;
 
-// The trace points. Each is one branch while no trace runs.
+// The trace points. Each is one branch while no trace runs, provided its arguments cost
+// nothing: a call site whose arguments load an atomic (a queue's length, a count) tests
+// tracing() itself first, as the compiler may not drop an atomic load it does not need.
 inline void trace_g_create(std::uint64_t id, std::uint64_t parent, const char* file, std::uint32_t line) {
   if (tracing()) {
     // 32-byte events: the line in reason|p (24 bits), the parent in u32; a parent id past
