@@ -153,22 +153,27 @@ void add_slab_locked(void* base, chunk* list) {
 }
 
 
+// g_lock held (through `l`, dropped while the slab is faulted in): adds a slab's chunks
+// to the pool; false past the limit or if mmap fails.
+bool grow_pool(std::unique_lock<std::mutex>& l) {
+  if (g_chunks + chunks_per_slab > g_chunk_limit) return false;
+  g_chunks += chunks_per_slab;  // reserved before the lock is dropped
+  l.unlock();
+  void* base = nullptr;
+  chunk* list = new_slab(base);
+  l.lock();
+  if (!list) {
+    g_chunks -= chunks_per_slab;
+    return false;
+  }
+  add_slab_locked(base, list);
+  return true;
+}
+
 // g_lock held (through `l`). A chunk for a writer: from the pool, else from a slab made
 // here (the refiller fell behind); null past the limit.
 chunk* take_chunk(std::unique_lock<std::mutex>& l) {
-  if (!g_pool) {
-    if (g_chunks + chunks_per_slab > g_chunk_limit) return nullptr;
-    g_chunks += chunks_per_slab;
-    l.unlock();
-    void* base = nullptr;
-    chunk* list = new_slab(base);
-    l.lock();
-    if (!list) {
-      g_chunks -= chunks_per_slab;
-      return nullptr;
-    }
-    add_slab_locked(base, list);
-  }
+  if (!g_pool && !grow_pool(l)) return nullptr;
   chunk* c = g_pool;
   g_pool = c->next;
   --g_pool_n;
@@ -181,17 +186,7 @@ chunk* take_chunk(std::unique_lock<std::mutex>& l) {
 void refiller_main() {
   std::unique_lock<std::mutex> l(g_lock);
   while (!g_refill_stop) {
-    while (!g_refill_stop && g_pool_n < pool_target() && g_chunks + chunks_per_slab <= g_chunk_limit) {
-      g_chunks += chunks_per_slab;  // reserved before the lock is dropped
-      l.unlock();
-      void* base = nullptr;
-      chunk* list = new_slab(base);
-      l.lock();
-      if (!list) {
-        g_chunks -= chunks_per_slab;
-        break;
-      }
-      add_slab_locked(base, list);
+    while (!g_refill_stop && g_pool_n < pool_target() && grow_pool(l)) {
     }
     g_refill_cv.wait_for(l, std::chrono::milliseconds(5));
   }
