@@ -1497,6 +1497,20 @@ TEST(DiagDump, TenThousandParkedGoroutinesAreAllListed) {
 
 // ============================ 4. leak_check ============================
 
+// leaks.check(50 ms) until its report shows `n` goroutines blocked in a channel receive:
+// on a loaded machine (a sanitizer build under ctest -j2) a goroutine just started may
+// still be runnable when the first check reports it (a flake under TSan, state
+// "runnable"). Bounded: never hangs.
+std::string check_once_blocked(const gocxx::testing::leak_check& leaks, int n) {
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  for (;;) {
+    std::string report = leaks.check(50ms);
+    std::size_t blocked = 0;
+    for (std::size_t at = report.find("[chan receive"); at != std::string::npos; at = report.find("[chan receive", at + 1)) ++blocked;
+    if (blocked >= static_cast<std::size_t>(n) || std::chrono::steady_clock::now() >= deadline) return report;
+  }
+}
+
 TEST(DiagLeakCheck, ReportsAGoroutineLeftBlocked) {
   gocxx::testing::leak_check leaks;
   gocxx::chan<int> c(0);
@@ -1505,7 +1519,7 @@ TEST(DiagLeakCheck, ReportsAGoroutineLeftBlocked) {
     diagtest_blocks_in_recv(c);
     ended.send(1);
   });
-  std::string report = leaks.check(50ms);
+  std::string report = check_once_blocked(leaks, 1);
   // Release it: the report was about a goroutine that is still there.
   c.send(1);
   ended.recv();
@@ -1524,7 +1538,7 @@ TEST(DiagLeakCheck, ReportsSeveralGoroutines) {
   gocxx::chan<int> c(0);
   gocxx::wait_group wg;
   for (int i = 0; i < 3; ++i) wg.go([c] { diagtest_blocks_in_recv(c); });
-  std::string report = leaks.check(50ms);
+  std::string report = check_once_blocked(leaks, 3);
   EXPECT_EQ(report.rfind("found 3 unexpected goroutines:\n\n", 0), 0u) << report;
   EXPECT_EQ(count_headers(report), 3) << report;
   c.close();
@@ -1585,7 +1599,7 @@ TEST(DiagLeakCheck, WorksFromAGoroutineInsideRun) {
     gocxx::chan<int> c(0);
     gocxx::wait_group wg;
     wg.go([c] { diagtest_blocks_in_recv(c); });
-    std::string report = leaks.check(50ms);  // parks this goroutine meanwhile: no deadlock (a timer)
+    std::string report = check_once_blocked(leaks, 1);  // parks this goroutine meanwhile: no deadlock (a timer)
     c.send(1);
     wg.wait();
     EXPECT_EQ(leaks.check(5s), "");
@@ -1609,7 +1623,7 @@ TEST(DiagLeakCheck, WorksFromAnotherPlainThread) {
     ended.send(1);
   });
   std::string report;
-  std::thread([&] { report = leaks.check(50ms); }).join();
+  std::thread([&] { report = check_once_blocked(leaks, 1); }).join();
   EXPECT_EQ(report.rfind("found 1 unexpected goroutine:\n\n", 0), 0u) << report;
   EXPECT_EQ(count_headers(report), 1) << report;
   c.send(1);

@@ -80,6 +80,15 @@ void allg_add(g* gp) {
   r.all.push_back(gp);
 }
 
+void allg_add_list(g* head) {
+  registry& r = reg();
+  std::lock_guard<runtime_lock> l(r.lock);
+  for (g* gp = head; gp; gp = gp->schedlink) {
+    gp->w.wake.store(static_cast<std::uint32_t>(r.all.size()), std::memory_order_relaxed);  // its slot
+    r.all.push_back(gp);
+  }
+}
+
 bool allg_remove_list(g* head) {
   registry& r = reg();
   std::lock_guard<runtime_lock> l(r.lock);

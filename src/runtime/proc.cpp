@@ -39,7 +39,7 @@
 // sleeper, bounds its futex sleep by the earliest deadline (stopm, wake_for_timer).
 // Where later issues plug in: the poller replaces the sleep; sysmon retakes Ps.
 //
-// Lock order: sched.lock -> stack pool locks; sched.gfree_lock is a leaf. ready() takes
+// Lock order: sched.lock -> stack pool locks; the G records' locks are leaves. ready() takes
 // no lock when the caller has a P, and sched.lock otherwise, so primitives may call it
 // with their own lock held.
 #include <linux/futex.h>
@@ -48,7 +48,6 @@
 #include <unistd.h>
 
 #include <cxxabi.h>
-#include <malloc.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -64,6 +63,7 @@
 #include "runtime/allg.hpp"
 #include "runtime/diag.hpp"
 #include "runtime/fatal.hpp"
+#include "runtime/grecord.hpp"
 #include "runtime/lock.hpp"
 #include "runtime/sched.hpp"
 #include "runtime/sysmon.hpp"
@@ -523,18 +523,10 @@ void stopm_until_p(m* mp) {
 // A retired P's stack cache and free G records go back to the shared pools, so that
 // shrinking max_procs strands no memory. sched.lock held (a set_max_procs that grows
 // again may hand the P to another M as soon as it is released); the stack pools' locks
-// and gfree_lock nest inside it.
+// and the G records' free-list lock nest inside it.
 void release_retired_caches(p* pp) {
   stack_cache_flush(&pp->stacks);
-  g* list = std::exchange(pp->gfree, nullptr);
-  int n = std::exchange(pp->ngfree, 0);
-  if (!list) return;
-  g* last = list;
-  while (last->schedlink) last = last->schedlink;
-  std::lock_guard<runtime_lock> l(g_sched->gfree_lock);
-  last->schedlink = g_sched->gfree;
-  g_sched->gfree = list;
-  g_sched->ngfree.fetch_add(n, std::memory_order_relaxed);
+  gfree_flush(pp);
 }
 
 // sched.lock held, pp owned by the caller and pp->id >= max_procs: its Gs go to the
@@ -825,95 +817,6 @@ std::uint64_t next_goid(p* pp) {
   return pp->goid_next++;
 }
 
-g* galloc(p* pp) {
-  g* gp = nullptr;
-  if (pp && pp->gfree) {
-    gp = pp->gfree;
-    pp->gfree = gp->schedlink;
-    --pp->ngfree;
-  } else if (g_sched->ngfree.load(std::memory_order_relaxed) > 0) {
-    // Refill a batch of 32 in one critical section (Go's gfget).
-    std::lock_guard<runtime_lock> l(g_sched->gfree_lock);
-    if ((gp = g_sched->gfree)) {
-      g_sched->gfree = gp->schedlink;
-      int n = 1;
-      while (pp && g_sched->gfree && n < 32) {
-        g* x = g_sched->gfree;
-        g_sched->gfree = x->schedlink;
-        x->schedlink = pp->gfree;
-        pp->gfree = x;
-        ++pp->ngfree;
-        ++n;
-      }
-      g_sched->ngfree.fetch_sub(n, std::memory_order_relaxed);
-    }
-  }
-  if (!gp) {
-    gp = new g;
-    gp->w.gp = gp;
-    allg_add(gp);
-  }
-  gp->schedlink = nullptr;
-  return gp;
-}
-
-// Free G records beyond this many on the global list go back to the allocator, so a
-// burst of a million goroutines leaves no permanent footprint (docs/internals.md).
-constexpr int gfree_global_max = 4096;
-std::atomic<std::uint64_t> g_deleted_since_trim{0};
-
-void gfree(p* pp, g* gp) {
-  g* excess = nullptr;
-  if (pp) {
-    gp->schedlink = pp->gfree;
-    pp->gfree = gp;
-    if (++pp->ngfree < 128) return;
-    // Move half to the global list; what does not fit there is deleted.
-    std::lock_guard<runtime_lock> l(g_sched->gfree_lock);
-    while (pp->ngfree > 64) {
-      g* x = pp->gfree;
-      pp->gfree = x->schedlink;
-      --pp->ngfree;
-      if (g_sched->ngfree.load(std::memory_order_relaxed) < gfree_global_max) {
-        x->schedlink = g_sched->gfree;
-        g_sched->gfree = x;
-        g_sched->ngfree.fetch_add(1, std::memory_order_relaxed);
-      } else {
-        x->schedlink = excess;
-        excess = x;
-      }
-    }
-  } else {
-    std::lock_guard<runtime_lock> l(g_sched->gfree_lock);
-    gp->schedlink = g_sched->gfree;
-    g_sched->gfree = gp;
-    g_sched->ngfree.fetch_add(1, std::memory_order_relaxed);
-  }
-  // Out of the registry in one critical section; while a dump's snapshot exists (it may
-  // hold any record) none is deleted: they go to the global list instead.
-  if (excess && !allg_remove_list(excess)) {
-    std::lock_guard<runtime_lock> l(g_sched->gfree_lock);
-    while (excess) {
-      g* x = excess;
-      excess = x->schedlink;
-      x->schedlink = g_sched->gfree;
-      g_sched->gfree = x;
-      g_sched->ngfree.fetch_add(1, std::memory_order_relaxed);
-    }
-  }
-  std::uint64_t deleted = 0;
-  while (excess) {
-    g* x = excess;
-    excess = x->schedlink;
-    delete x;
-    ++deleted;
-  }
-  if (deleted && g_deleted_since_trim.fetch_add(deleted, std::memory_order_relaxed) + deleted >= 65536) {
-    g_deleted_since_trim.store(0, std::memory_order_relaxed);
-    malloc_trim(0);  // glibc keeps freed memory in its arenas otherwise
-  }
-}
-
 // after_switch action of an exiting G: its stack is no longer in use.
 void release_dead_g(void* arg) {
   g* gp = static_cast<g*>(arg);
@@ -921,6 +824,15 @@ void release_dead_g(void* arg) {
   p* pp = mp->pp;
 #if defined(GOCXX_ASAN)
   gp->stk->user.store(nullptr, std::memory_order_release);
+#endif
+#if defined(GOCXX_TSAN)
+  // Run on the side switched to, so the fiber is not the current one (stack.hpp).
+  constexpr std::uint32_t tsan_fiber_uses_max = 1024;
+  if (++gp->stk->tsan_fiber_uses >= tsan_fiber_uses_max) {
+    __tsan_destroy_fiber(gp->stk->tsan_fiber);
+    gp->stk->tsan_fiber = nullptr;
+    gp->stk->tsan_fiber_uses = 0;
+  }
 #endif
   stack_free(gp->stk, pp ? &pp->stacks : nullptr);
   gp->stk = nullptr;

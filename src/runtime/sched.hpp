@@ -8,7 +8,7 @@
 // - A P is owned by one M at a time (m::pp), or sits in the idle list under sched.lock.
 // - The per-P caches (stacks, free Gs) are touched only by the M owning the P.
 //
-// Lock order: sched.lock, then stack_pool locks; sched.gfree_lock is a leaf. No channel
+// Lock order: sched.lock, then stack_pool locks; the G records' locks (grecord.hpp) are leaves. No channel
 // or sync lock is ever taken under sched.lock, and ready() may be called with a channel
 // lock held.
 #pragma once
@@ -159,13 +159,6 @@ struct sched_t {
   m* midle = nullptr;
   int nmidle = 0;
   int mcount = 0;
-
-  // The global free G records, under their own lock (Go's sched.gFree.lock): with many
-  // Ps, goroutines spawned on one P and exiting on the others move records through here
-  // in batches, and that traffic must not queue behind the run queue and idle lists.
-  alignas(64) runtime_lock gfree_lock;
-  g* gfree = nullptr;
-  std::atomic<int> ngfree{0};  // read without the lock as a hint
 
   alignas(64) std::atomic<int> npidle{0};
   std::atomic<int> nmspinning{0};

@@ -6,6 +6,7 @@
 #include "runtime/stack.hpp"
 
 #include "runtime/fiber.hpp"  // GOCXX_ASAN
+#include "runtime/grecord.hpp"
 
 #include <malloc.h>
 #include <sys/mman.h>
@@ -480,6 +481,7 @@ namespace gocxx {
 
 void free_os_memory() {
   detail::stack_release_free_slabs(INT64_MAX);
+  detail::grecord_release_free();
   malloc_trim(0);
 }
 

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "runtime/diag.hpp"
+#include "runtime/grecord.hpp"
 #include "runtime/hog.hpp"
 #include "runtime/lock.hpp"
 #include "runtime/lockcycle.hpp"
@@ -85,6 +86,7 @@ void sysmon_loop() {
     }
     lockcycle_tick(now);
     hog_tick(now);
+    grecord_scavenge_tick(now);
     // Sleep only once the runtime has stayed idle for five ticks in a row (~50 ms at
     // the backed-off rate): a program that idles often but briefly (a goroutine that
     // sleeps 50 µs at a time) would otherwise pay a futex wake of sysmon at nearly every
@@ -99,10 +101,17 @@ void sysmon_loop() {
       while (all_idle()) {
         // Goroutines blocked on locks keep the lock-cycle check ticking (100 ms); a
         // deadlock check held back by a plain thread is retried with backoff.
+        // Free G records beyond the scavenger's slack: wake once a window to give
+        // them back.
         bool recheck = g_recheck.load(std::memory_order_acquire);
         bool locks = lockcycle_wanted();
-        if (recheck || locks) {
-          futex_wait_for(&g_note, 0, locks ? std::min<std::int64_t>(recheck_ns, 100'000'000) : recheck_ns);
+        bool scavenge = grecord_scavenge_wanted();
+        std::int64_t wait_ns = INT64_MAX;
+        if (recheck) wait_ns = recheck_ns;
+        if (locks) wait_ns = std::min<std::int64_t>(wait_ns, 100'000'000);
+        if (scavenge) wait_ns = std::min<std::int64_t>(wait_ns, grecord_window_ns);
+        if (wait_ns != INT64_MAX) {
+          futex_wait_for(&g_note, 0, wait_ns);
         } else {
           futex_wait(&g_note, 0);
         }
@@ -118,6 +127,7 @@ void sysmon_loop() {
             checkdead_recheck();  // may ask again
           }
           lockcycle_tick(t);
+          grecord_scavenge_tick(t);
         }
       }
       g_sleeping.store(false, std::memory_order_relaxed);
