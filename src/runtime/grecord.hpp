@@ -1,7 +1,6 @@
 // G records: where they live, how they are reused, and when their memory goes back.
 //
-// Records are carved from 2 MiB slabs of the runtime's own (mmap, huge pages where the
-// kernel allows), never from malloc: a burst of spawns grows no malloc arena and, once
+// Records are carved from 2 MiB slabs of the runtime's own (mmap), never from malloc: a burst of spawns grows no malloc arena and, once
 // the slabs exist, takes no page fault. A free record goes to its P's list (no lock) and,
 // past 128 there, half of them to the global list (gfree_lock) in one critical section.
 // Records are never deleted on the spawn or exit path. The scavenger (run by sysmon,
