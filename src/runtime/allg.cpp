@@ -73,13 +73,6 @@ bool heavy_fence_all_threads() {
 }
 
 
-void allg_add(g* gp) {
-  registry& r = reg();
-  std::lock_guard<runtime_lock> l(r.lock);
-  gp->w.wake.store(static_cast<std::uint32_t>(r.all.size()), std::memory_order_relaxed);  // its slot
-  r.all.push_back(gp);
-}
-
 void allg_add_list(g* head) {
   registry& r = reg();
   std::lock_guard<runtime_lock> l(r.lock);

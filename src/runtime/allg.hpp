@@ -29,9 +29,7 @@ namespace gocxx::detail {
 
 struct g;
 
-// A new record (galloc).
-void allg_add(g* gp);
-// New records, a schedlink list, in one critical section.
+// New records (galloc), a schedlink list, in one critical section.
 void allg_add_list(g* head);
 // Before deleting the records of a schedlink list, all in one critical section: false
 // (and none removed) while a snapshot exists; then keep them.

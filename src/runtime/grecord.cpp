@@ -74,6 +74,15 @@ g* record_at(gslab* s, std::uint32_t i) {
   return reinterpret_cast<g*>(reinterpret_cast<char*>(s) + header_bytes + i * sizeof(g));
 }
 
+// Puts the schedlink list head..tail (n records) on the global list; returns its length.
+int push_global(g* head, g* tail, int n) {
+  records& r = R();
+  std::lock_guard<runtime_lock> l(r.free_lock);
+  tail->schedlink = r.free;
+  r.free = head;
+  return r.nfree.fetch_add(n, std::memory_order_relaxed) + n;
+}
+
 // Under ASan the gslab is a heap block, so that LeakSanitizer scans the records (a
 // parked goroutine's callable may hold the only pointer to a heap object).
 gslab* map_slab() {
@@ -217,10 +226,8 @@ void scavenge(std::size_t budget) {
     last = x;
   }
   if (keep) {
+    int now = push_global(keep, last, kept);
     std::lock_guard<runtime_lock> l(r.free_lock);
-    last->schedlink = r.free;
-    r.free = keep;
-    int now = r.nfree.fetch_add(kept, std::memory_order_relaxed) + kept;
     r.low = std::min(r.low, now);
   }
   // Nothing could go (records of every gslab still live or on a P): do not wake for
@@ -276,47 +283,30 @@ g* galloc(p* pp) {
 }
 
 void gfree(p* pp, g* gp) {
-  records& r = R();
   if (pp) {
     gp->schedlink = pp->gfree;
     pp->gfree = gp;
     if (++pp->ngfree < p_max) return;
-    // Half of them to the global list, linked outside the lock.
-    g* head = nullptr;
-    g* tail = nullptr;
-    int n = 0;
-    while (pp->ngfree > p_max / 2) {
-      g* x = pp->gfree;
-      pp->gfree = x->schedlink;
-      --pp->ngfree;
-      x->schedlink = head;
-      if (!head) tail = x;
-      head = x;
-      ++n;
-    }
-    std::lock_guard<runtime_lock> l(r.free_lock);
-    tail->schedlink = r.free;
-    r.free = head;
-    r.nfree.fetch_add(n, std::memory_order_relaxed);
+    // The newest half to the global list, cut off outside the lock.
+    constexpr int n = p_max / 2;
+    g* head = pp->gfree;
+    g* tail = head;
+    for (int i = 1; i < n; ++i) tail = tail->schedlink;
+    pp->gfree = tail->schedlink;
+    pp->ngfree -= n;
+    push_global(head, tail, n);
     return;
   }
-  std::lock_guard<runtime_lock> l(r.free_lock);
-  gp->schedlink = r.free;
-  r.free = gp;
-  r.nfree.fetch_add(1, std::memory_order_relaxed);
+  push_global(gp, gp, 1);
 }
 
 void gfree_flush(p* pp) {
-  records& r = R();
   g* list = std::exchange(pp->gfree, nullptr);
   int n = std::exchange(pp->ngfree, 0);
   if (!list) return;
   g* last = list;
   while (last->schedlink) last = last->schedlink;
-  std::lock_guard<runtime_lock> l(r.free_lock);
-  last->schedlink = r.free;
-  r.free = list;
-  r.nfree.fetch_add(n, std::memory_order_relaxed);
+  push_global(list, last, n);
 }
 
 bool grecord_scavenge_wanted() noexcept {
