@@ -1383,4 +1383,76 @@ TEST(Runtime, MemoryReturnsAfterAMillionGoroutineBurst) {
   EXPECT_LT(stats_after.slabs_resident, stats_peak.slabs_resident / 10) << "slabs left resident after the burst";
 }
 
+// Parking keeps a goroutine's stack exactly: its contents and its addresses (a list
+// threaded through its own frame, pointers to its locals), across many parks on a
+// channel and yields, and on whichever thread it resumes. Many goroutines run at once, so
+// a resume on another P and a stack reused by another goroutine would both show.
+TEST(Runtime, StackContentsAndAddressesSurviveParkingExactly) {
+  constexpr int kGoroutines = 64, kParks = 500, kNodes = 256;
+  struct node {
+    node* prev;
+    std::uint64_t value;
+  };
+  gocxx::chan<int> tick(0);
+  gocxx::chan<int> wrong(kGoroutines);
+  for (int gi = 0; gi < kGoroutines; ++gi) {
+    gocxx::go([gi, tick, wrong] {
+      node nodes[kNodes];
+      node* head = nullptr;
+      for (int i = 0; i < kNodes; ++i) {
+        nodes[i] = {head, static_cast<std::uint64_t>(gi) * 1'000'003u + static_cast<std::uint64_t>(i)};
+        head = &nodes[i];
+      }
+      node* const* where_head = &head;  // a pointer to a pointer into this frame
+      int bad = 0;
+      for (int park = 0; park < kParks; ++park) {
+        if (park % 2 == 0) {
+          (void)tick.recv();  // parks until the feeder hands over a value
+        } else {
+          gocxx::yield();
+        }
+        int i = kNodes - 1;
+        for (node* n = *where_head; n; n = n->prev, --i) {
+          if (n != &nodes[i] || n->value != static_cast<std::uint64_t>(gi) * 1'000'003u + static_cast<std::uint64_t>(i)) ++bad;
+        }
+        if (i != -1 || where_head != &head) ++bad;
+      }
+      wrong.send(bad);
+    });
+  }
+  for (int i = 0; i < kGoroutines * ((kParks + 1) / 2); ++i) tick.send(i);
+  int bad = 0;
+  for (int gi = 0; gi < kGoroutines; ++gi) bad += *wrong.recv();
+  EXPECT_EQ(bad, 0);
+}
+
+// Other goroutines may write into a parked goroutine's stack, and it must see exactly
+// what they wrote when it resumes: C++ code hands out references to its locals (a lambda
+// capturing by reference, a wait_group on the waiter's stack) and a channel's hand-off
+// writes the value straight into the parked receiver's frame. This is why a parked
+// goroutine's stack pages cannot simply be copied aside and given back (docs/internals.md,
+// "Parked memory").
+TEST(Runtime, OthersWriteIntoAParkedGoroutinesStackAndItSeesTheWrites) {
+  constexpr int kRounds = 2000;
+  gocxx::chan<int> result(1);
+  gocxx::go([result] {
+    std::uint64_t slots[64] = {};
+    gocxx::chan<int> wrote(0);
+    int bad = 0;
+    for (int round = 1; round <= kRounds; ++round) {
+      gocxx::go([&slots, wrote, round] {  // writes into the parked frame, then wakes it
+        for (auto& s : slots) s = static_cast<std::uint64_t>(round) * 7919u;
+        wrote.send(round);
+      });
+      int got = *wrote.recv();  // parked while the other writes; the value handed into this frame
+      if (got != round) ++bad;
+      for (auto s : slots) {
+        if (s != static_cast<std::uint64_t>(round) * 7919u) ++bad;
+      }
+    }
+    result.send(bad);
+  });
+  EXPECT_EQ(*result.recv(), 0);
+}
+
 }  // namespace

@@ -133,7 +133,7 @@ void freeze(const allg_entry* es, std::size_t n, const g* self, frozen_state* ou
   g_freezing.fetch_add(1, std::memory_order_relaxed);
   // Never the dump's own goroutine: it is running, and must not wait for its own thaw.
   for (std::size_t i = 0; i < n; ++i) {
-    if (es[i].gp != self) es[i].gp->pinned.store(1, std::memory_order_relaxed);
+    if (es[i].gp != self) es[i].gp->pinned.fetch_add(1, std::memory_order_relaxed);
   }
   bool fenced = heavy_fence_all_threads();
   // ThreadSanitizer cannot see the membarrier half of the protocol, so it would take the
@@ -168,7 +168,7 @@ void freeze(const allg_entry* es, std::size_t n, const g* self, frozen_state* ou
 void thaw(const allg_entry* es, std::size_t n, const g* self) {
   g_freezing.fetch_sub(1, std::memory_order_relaxed);
   for (std::size_t i = 0; i < n; ++i) {
-    if (es[i].gp != self) es[i].gp->pinned.store(0, std::memory_order_release);
+    if (es[i].gp != self) es[i].gp->pinned.fetch_sub(1, std::memory_order_release);
   }
 }
 

@@ -67,7 +67,8 @@ struct g {
   // stk->guarded, copied when the stack is given: the switch away checks it without
   // touching the stack's descriptor (one cache line less per switch).
   bool stack_guarded = false;
-  // 1 while a dump reads this G's stack (allg.hpp): whoever would resume it waits. Read
+  // Nonzero while a dump (or the lock-cycle check) holds this G frozen (allg.hpp: each
+  // freezer adds 1): whoever would resume it waits. Read
   // right after the resumer's store of `running`, with only a compiler barrier between:
   // the dumper's side issues the full fence for both (an asymmetric fence, membarrier).
   std::atomic<std::uint8_t> pinned{0};
