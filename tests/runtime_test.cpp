@@ -474,6 +474,34 @@ TEST(Runtime, TwoProcsRunBusyGoroutinesOnTwoThreads) {
   EXPECT_LE(max_running.load(), 2);
 }
 
+TEST(Runtime, AFewBusyGoroutinesStillSpreadOverBothProcs) {
+  // A ring of fewer goroutines than the steal backlog is still stolen once its P runs
+  // one goroutine without scheduling (steal_work's quiet rule): two CPU-bound goroutines
+  // spawned together end up running at the same time on two threads. Each waits, busy
+  // and without yielding, until both run at once (a generous bound: a failure, not a hang).
+  const int base = baseline();
+  procs_scope two(2);
+  std::atomic<int> running{0};
+  std::atomic<int> together{0};
+  gocxx::run([&] {
+    gocxx::chan<int> finished(2);
+    for (int i = 0; i < 2; ++i) {
+      gocxx::go([&, finished] {
+        running.fetch_add(1);
+        auto deadline = std::chrono::steady_clock::now() + 30s;
+        while (running.load() < 2 && std::chrono::steady_clock::now() < deadline) {
+        }
+        if (running.load() == 2) together.fetch_add(1);
+        finished.send(1);
+      });
+    }
+    (void)finished.recv();
+    (void)finished.recv();
+  });
+  settle(base);
+  EXPECT_EQ(together.load(), 2);
+}
+
 TEST(Runtime, OneProcRunsOneGoroutineAtATime) {
   const int base = baseline();
   procs_scope one(1);

@@ -32,7 +32,9 @@
 // runnext is not stolen while a thief still has spin time left: a hand-off's peer is
 // about to run on its own P and moving it across cores costs more than it gains.
 // The last round before sleeping steals it, so a G readied behind a goroutine that
-// never blocks waits at most ~spin_ns.
+// never blocks waits at most ~spin_ns. Nor is a ring stolen from a P that keeps
+// scheduling, unless it is backed up (steal_quiet_ns, steal_backlog): goroutines that
+// talk stay on one core, where each hand-off is a few cache hits instead of misses.
 //
 // Timers (timers.hpp): a schedule that finds its P's timers due goes to g0, where
 // findrunnable runs them (and other Ps' due ones before sleeping); one idle M, the timed
@@ -79,6 +81,11 @@ namespace {
 
 constexpr int max_p = 1024;  // == size of m::seen_tick
 std::int64_t spin_ns = 50'000;  // docs/internals.md, "Spinning"; env GOCXX_SPIN_NS
+// A spinning M steals from a P's ring only when that P has not scheduled for
+// steal_quiet_ns (it is running one goroutine: the ring waits on it), or when the ring
+// holds steal_backlog or more (more than it will soon get to); see steal_work.
+std::int64_t steal_quiet_ns = 3'000;  // env GOCXX_STEAL_QUIET_NS
+std::uint32_t steal_backlog = 16;     // env GOCXX_STEAL_BACKLOG
 
 sched_t* g_sched = nullptr;
 
@@ -256,12 +263,12 @@ g* runqget(p* pp) {
 }
 
 // Thief side: takes half of victim's queue into batch; returns how many.
-std::uint32_t runqgrab(p* victim, g** batch, bool steal_runnext) {
+std::uint32_t runqgrab(p* victim, g** batch, bool steal_runnext, std::uint32_t min_ring) {
   for (;;) {
     std::uint32_t h = victim->q.head.load(std::memory_order_acquire);
     std::uint32_t t = victim->q.tail.load(std::memory_order_acquire);
     std::uint32_t n = t - h;
-    n = n - n / 2;
+    n = n < min_ring ? 0 : n - n / 2;
     if (n == 0) {
       if (steal_runnext && victim->q.runnext.load(std::memory_order_relaxed)) {
         g_runnext_thieves.fetch_add(1, std::memory_order_seq_cst);  // see runnext_owned
@@ -283,9 +290,9 @@ std::uint32_t runqgrab(p* victim, g** batch, bool steal_runnext) {
   }
 }
 
-g* runqsteal(p* pp, p* victim, bool steal_runnext) {
+g* runqsteal(p* pp, p* victim, bool steal_runnext, std::uint32_t min_ring) {
   g* batch[runq::size / 2];
-  std::uint32_t n = runqgrab(victim, batch, steal_runnext);
+  std::uint32_t n = runqgrab(victim, batch, steal_runnext, min_ring);
   if (n == 0) return nullptr;
   trace_steal(victim->id, n);
   for (std::uint32_t i = 0; i + 1 < n; ++i) runqput(pp, batch[i], false);
@@ -583,12 +590,14 @@ g* find_runnable_local(p* pp) {
   return nullptr;
 }
 
-// Steals half of a random victim's ring. With `last` (the end of a spin), also the
-// runnext G of a victim that has not scheduled since the spin began: a hand-off's peer
-// is normally about to run on its own P, and stealing it would split a communicating
-// pair across cores (measured: the mutex workload at procs 2 went from ~30 to 55-100 ns
-// when every last round stole runnext).
-g* steal_work(m* mp, bool last) {
+// Steals half of a random victim's ring, if the victim has not scheduled for
+// steal_quiet_ns or its ring holds steal_backlog or more: a victim that keeps
+// scheduling runs its few readied goroutines itself soon, and moving them would put a
+// communicating group on two cores (docs/internals.md, "Scheduler"). With `last` (the
+// end of a spin), also the runnext G of a victim that has not scheduled since the spin
+// began: a hand-off's peer is normally about to run on its own P (measured: the mutex
+// workload at procs 2 went from ~30 to 55-100 ns when every last round stole runnext).
+g* steal_work(m* mp, bool last, std::int64_t now, std::int64_t spin_start) {
   sched_t& s = *g_sched;
   int n = s.gomaxprocs.load(std::memory_order_relaxed);
   p* self = mp->pp;
@@ -596,16 +605,26 @@ g* steal_work(m* mp, bool last) {
   for (int i = 0; i < n; ++i) {
     p* victim = g_allp[(start + static_cast<std::uint32_t>(i)) % static_cast<std::uint32_t>(n)].load(std::memory_order_acquire);
     if (!victim || victim == self) continue;
-    bool stuck = last && victim->schedtick.load(std::memory_order_relaxed) == mp->seen_tick[victim->id];
-    if (g* gp = runqsteal(self, victim, stuck)) return gp;
+    int v = victim->id;
+    std::uint32_t tick = victim->schedtick.load(std::memory_order_relaxed);
+    if (tick != mp->seen_tick[v]) {
+      mp->seen_tick[v] = tick;
+      mp->seen_at[v] = now;
+    }
+    bool stuck = last && mp->seen_at[v] <= spin_start;
+    std::uint32_t min_ring = now - mp->seen_at[v] >= steal_quiet_ns ? 1 : steal_backlog;
+    if (g* gp = runqsteal(self, victim, stuck, min_ring)) return gp;
   }
   return nullptr;
 }
 
-void remember_ticks(m* mp) {
+void remember_ticks(m* mp, std::int64_t now) {
   int n = g_sched->gomaxprocs.load(std::memory_order_relaxed);
   for (int i = 0; i < n; ++i) {
-    if (p* pp = g_allp[i].load(std::memory_order_acquire)) mp->seen_tick[i] = pp->schedtick.load(std::memory_order_relaxed);
+    if (p* pp = g_allp[i].load(std::memory_order_acquire)) {
+      mp->seen_tick[i] = pp->schedtick.load(std::memory_order_relaxed);
+      mp->seen_at[i] = now;
+    }
   }
 }
 
@@ -660,11 +679,13 @@ g* findrunnable(m* mp) {
       trace_spin(true, s.nmspinning.fetch_add(1, std::memory_order_seq_cst) + 1);
     }
     if (mp->spinning) {
-      remember_ticks(mp);
-      std::int64_t deadline = nanotime() + spin_ns;
+      std::int64_t spin_start = nanotime();
+      remember_ticks(mp, spin_start);
+      std::int64_t deadline = spin_start + spin_ns;
       for (;;) {
-        bool last = nanotime() >= deadline;
-        if (g* gp = steal_work(mp, last)) return gp;
+        std::int64_t now = nanotime();
+        bool last = now >= deadline;
+        if (g* gp = steal_work(mp, last, now, spin_start)) return gp;
         if (last) {
           // Timers that came due while we spun, ours and others' (a P that never blocks).
           run_due_timers(&pp->timers);
@@ -1011,6 +1032,8 @@ void ensure_started() {
   std::call_once(g_start_once, [] {
     auto* s = new sched_t;  // immortal: the runtime outlives main's static destructors
     if (const char* e = std::getenv("GOCXX_SPIN_NS")) spin_ns = std::atoll(e);
+    if (const char* e = std::getenv("GOCXX_STEAL_QUIET_NS")) steal_quiet_ns = std::atoll(e);
+    if (const char* e = std::getenv("GOCXX_STEAL_BACKLOG")) steal_backlog = static_cast<std::uint32_t>(std::max(1, std::atoi(e)));
     if (const char* e = std::getenv("GOCXX_TIMER_SPIN_NS")) timer_spin_ns = std::atoll(e);
     int n = initial_procs();
     s->gomaxprocs.store(n);

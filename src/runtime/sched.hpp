@@ -149,6 +149,7 @@ struct m {
   // for the whole spin has been running one goroutine all along, so its runnext is
   // stuck and may be stolen (see findrunnable).
   std::uint32_t seen_tick[1024] = {};  // zeroed: a fresh M has seen no tick
+  std::int64_t seen_at[1024] = {};     // when seen_tick[i] was last seen to change
 };
 
 struct sched_t {
