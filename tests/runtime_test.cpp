@@ -11,7 +11,6 @@
 // Every test leaves the runtime as it found it: all its goroutines ended (see settle())
 // and max_procs restored, so the tests also pass when run in one process.
 #include <sys/resource.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -35,7 +34,6 @@
 #include "runtime/lock.hpp"
 #include "runtime/park.hpp"
 #include "runtime/stack.hpp"
-#include "runtime/sysmon.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -96,24 +94,6 @@ double cpu_seconds() {
   getrusage(RUSAGE_SELF, &ru);
   auto sec = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
   return sec(ru.ru_utime) + sec(ru.ru_stime);
-}
-
-// CPU seconds of one thread of this process (/proc/self/task/TID/stat, in clock ticks),
-// or 0 if it cannot be read.
-double thread_cpu_seconds(int tid) {
-  std::string path = "/proc/self/task/" + std::to_string(tid) + "/stat";
-  std::FILE* f = std::fopen(path.c_str(), "r");
-  if (!f) return 0;
-  char buf[1024];
-  std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-  std::fclose(f);
-  buf[n] = 0;
-  const char* p = std::strrchr(buf, ')');  // the name may hold spaces
-  if (!p) return 0;
-  unsigned long long utime = 0, stime = 0;
-  // After ')': state (field 3), then fields 4..13, then utime (14) and stime (15).
-  if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) return 0;
-  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 // park's unlock callback for the tests: counts the parked goroutine (release), after
@@ -962,15 +942,14 @@ TEST(Runtime, AnIdleMDoesNotSpinOnARunnextItCannotSteal) {
     spawned.store(true);
     while (!grown.load()) {
     }
-    // sysmon's own work is not the Ms' spinning: its report of this goroutine, which
-    // runs for more than 10 ms without blocking, symbolizes a stack (one run in 60 went
-    // over the bound with it counted). Measured without sysmon's thread.
-    const int sysmon = gocxx::detail::sysmon_tid();
-    double before = cpu_seconds() - thread_cpu_seconds(sysmon);
+    // The Ms only: sysmon's report of this goroutine, which runs for more than 10 ms
+    // without blocking, symbolizes a stack (with the process's CPU, one run in 60 went
+    // over the bound).
+    double before = runtime_cpu_seconds();
     auto t0 = std::chrono::steady_clock::now();
     while (std::chrono::steady_clock::now() - t0 < 300ms) {
     }
-    used = cpu_seconds() - thread_cpu_seconds(sysmon) - before;
+    used = runtime_cpu_seconds() - before;
     elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     // Now it runs: on this P once we schedule, or stolen by the other one.
     wait_until([&] { return ran.load(); });

@@ -60,9 +60,10 @@ enum class frozen_state : unsigned char {
   gone,       // ended (or its record was reused by a goroutine started since)
 };
 
-// Pins the Gs of es[0..n) and reports each (pins are counted: a dump and sysmon's
-// lock-cycle check may hold one G at once, and the first thaw must not free it); a record now holding another goroutine than
-// at snapshot time is `gone`. Every G stays pinned until thaw.
+// Pins the Gs of es[0..n) and reports each; a record now holding another goroutine than
+// at snapshot time is `gone`. Every G stays pinned until thaw. Pins are counted: a dump
+// and sysmon's lock-cycle check may hold one G at once, and the first thaw must not
+// free it.
 // `self` (the goroutine the dump is for, running) is never pinned.
 void freeze(const allg_entry* es, std::size_t n, const g* self, frozen_state* out);
 void thaw(const allg_entry* es, std::size_t n, const g* self);

@@ -68,9 +68,9 @@ struct g {
   // touching the stack's descriptor (one cache line less per switch).
   bool stack_guarded = false;
   // Nonzero while a dump (or the lock-cycle check) holds this G frozen (allg.hpp: each
-  // freezer adds 1): whoever would resume it waits. Read
-  // right after the resumer's store of `running`, with only a compiler barrier between:
-  // the dumper's side issues the full fence for both (an asymmetric fence, membarrier).
+  // freezer adds 1): whoever would resume it waits. Read right after the resumer's
+  // store of `running`, with only a compiler barrier between: the dumper's side issues
+  // the full fence for both (an asymmetric fence, membarrier).
   std::atomic<std::uint8_t> pinned{0};
   std::uint32_t stack_size = 0;  // requested usable size (0: default); < 4 GiB
   std::uint32_t created_line = 0;  // creation site ("created by file:line")
@@ -145,11 +145,11 @@ struct m {
   m* alllink = nullptr;    // sched.allm: every M ever started, never unlinked
   eh_state* eh = nullptr;  // this thread's live __cxa_eh_globals
   eh_state g0_eh;          // g0's, saved while a G runs
-  // Each P's schedtick when this M began to spin: a victim whose tick has not moved
-  // for the whole spin has been running one goroutine all along, so its runnext is
-  // stuck and may be stolen (see findrunnable).
+  // Each P's schedtick as this M last saw it while spinning, and when it last saw it
+  // change (steal_work): a victim quiet for steal_quiet_ns runs one goroutine, so its
+  // ring may be stolen; one quiet for the whole spin has a stuck runnext.
   std::uint32_t seen_tick[1024] = {};  // zeroed: a fresh M has seen no tick
-  std::int64_t seen_at[1024] = {};     // when seen_tick[i] was last seen to change
+  std::int64_t seen_at[1024] = {};
 };
 
 struct sched_t {
