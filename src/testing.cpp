@@ -1,7 +1,8 @@
-// gocxx::testing::leak_check: the goroutines alive at construction are remembered by id
-// (ids are unique for the life of the process); check() polls the all-G registry with a
-// backoff from 100 µs to 10 ms until every other goroutine has ended or the bound passes,
-// then dumps those left. The wait sleeps the caller (parks it when it is a goroutine).
+// gocxx::testing: the schedule seed (runtime/schedseed.hpp does the work) and leak_check.
+// leak_check: the goroutines alive at construction are remembered by id (ids are unique
+// for the life of the process); check() polls the all-G registry with a backoff from
+// 100 µs to 10 ms until every other goroutine has ended or the bound passes, then dumps
+// those left. The wait sleeps the caller (parks it when it is a goroutine).
 #include "gocxx/testing.hpp"
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include "runtime/allg.hpp"
 #include "runtime/diag.hpp"
 #include "runtime/sched.hpp"
+#include "runtime/schedseed.hpp"
 #include "runtime/sysmon.hpp"
 
 namespace gocxx::testing {
@@ -76,6 +78,23 @@ std::string leak_check::check(std::chrono::nanoseconds bound) const {
       },
       &j);
   return j.out;
+}
+
+void set_schedule_seed(std::uint64_t seed) {
+  detail::ensure_started();  // GOCXX_SCHED_SEED is read at start; a later set wins
+  detail::sched_seed_set(seed);
+}
+
+void clear_schedule_seed() {
+  detail::ensure_started();
+  detail::sched_seed_clear();
+}
+
+std::optional<std::uint64_t> schedule_seed() {
+  detail::ensure_started();
+  std::uint64_t seed = 0;
+  if (detail::sched_seed_get(&seed)) return seed;
+  return std::nullopt;
 }
 
 }  // namespace gocxx::testing

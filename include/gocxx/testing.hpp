@@ -9,10 +9,22 @@
 //
 // Works from any test framework, on a plain thread or in a goroutine (the calling
 // goroutine itself is never counted as a leak).
+//
+// Replayable schedules: with a schedule seed, the scheduler's free choices (which
+// runnable goroutine runs next, select's order among ready cases, the order in which
+// the goroutines a close wakes run) come from the seed. At procs 1, a program whose
+// goroutines depend only on each other (no timers, no plain threads) runs the same
+// interleaving for the same seed, every time; different seeds explore different ones.
+//
+//   for (std::uint64_t seed = 1; seed <= 1000; ++seed) {
+//     gocxx::testing::schedule_seed_scope s(seed);   // or env GOCXX_SCHED_SEED=<n>
+//     ASSERT_TRUE(run_my_program()) << "replay with GOCXX_SCHED_SEED=" << seed;
+//   }
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +44,34 @@ class leak_check {
 
  private:
   std::vector<std::uint64_t> before_;  // ids alive at construction, sorted
+};
+
+// Sets the schedule seed (GOCXX_SCHED_SEED sets it at start). It takes effect at the
+// scheduler's next free choice, with its draws restarted from the seed: so set it before
+// the program under test starts its goroutines, from the goroutine or thread that starts
+// them, with nothing else runnable.
+void set_schedule_seed(std::uint64_t seed);
+// Back to the unseeded scheduler (which nothing slows down).
+void clear_schedule_seed();
+// The seed set now, if any.
+std::optional<std::uint64_t> schedule_seed();
+
+// Sets a seed for a scope and puts back what was there before (a seed or none).
+class schedule_seed_scope {
+ public:
+  explicit schedule_seed_scope(std::uint64_t seed) : before_(schedule_seed()) { set_schedule_seed(seed); }
+  ~schedule_seed_scope() {
+    if (before_) {
+      set_schedule_seed(*before_);
+    } else {
+      clear_schedule_seed();
+    }
+  }
+  schedule_seed_scope(const schedule_seed_scope&) = delete;
+  schedule_seed_scope& operator=(const schedule_seed_scope&) = delete;
+
+ private:
+  std::optional<std::uint64_t> before_;
 };
 
 }  // namespace gocxx::testing

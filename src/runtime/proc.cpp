@@ -68,6 +68,7 @@
 #include "runtime/grecord.hpp"
 #include "runtime/lock.hpp"
 #include "runtime/sched.hpp"
+#include "runtime/schedseed.hpp"
 #include "runtime/sysmon.hpp"
 #include "runtime/trace.hpp"
 
@@ -560,9 +561,35 @@ bool retire_p(m* mp) {
   return true;
 }
 
-// Local work only: the 1-in-61 global check, runnext, the local ring, the global queue.
-g* find_runnable_local(p* pp) {
-  sched_t& s = *g_sched;
+// Seeded schedules (schedseed.hpp): moves the runnable G of pp's local queue that the
+// seed draws (runnext and the ring as one pool) to where runqget takes it next. Only
+// with whole owner operations (swap out runnext, take the head, put at the tail), so a
+// thief at procs > 1 sees a valid queue throughout. A new seed applies at the first
+// choice (or fastrand draw), not at the first call: an idle M calls this for as long as
+// the clock lets it spin, and the program's first goroutine may be found here or on the
+// global queue directly, so only the first choice is a point the program decides.
+[[gnu::noinline]] void seeded_front(p* pp, std::uint32_t gen) {
+  std::uint32_t ring = pp->q.length();
+  bool has_next = pp->q.runnext.load(std::memory_order_relaxed) != nullptr;
+  std::uint32_t n = ring + (has_next ? 1 : 0);
+  if (n < 2) return;
+  sched_seed_apply(pp, gen);
+  std::uint32_t r = seeded_draw(pp, n);
+  if (has_next) {
+    if (r == 0) return;  // runnext itself
+    if (g* next = runnext_swap(pp, nullptr)) runqput(pp, next, false);
+    --r;
+  }
+  for (; r > 0; --r) {
+    g* gp = runqget(pp);
+    if (!gp) return;
+    runqput(pp, gp, false);
+  }
+}
+
+// find_runnable_local's work: the 1-in-61 global check, runnext, the local ring, the
+// global queue.
+[[gnu::always_inline]] inline g* find_runnable_local_counted(p* pp, sched_t& s) {
   pp->schedtick.store(pp->schedtick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   if (--pp->global_check == 0) {
     pp->global_check = 61;
@@ -590,6 +617,22 @@ g* find_runnable_local(p* pp) {
   return nullptr;
 }
 
+// Local work only (find_runnable_local_counted), seeded or not.
+g* find_runnable_local(p* pp) {
+  sched_t& s = *g_sched;
+  if (std::uint32_t gen = sched_seed_gen.load(std::memory_order_relaxed)) [[unlikely]] {
+    seeded_front(pp, gen);
+    // An idle M calls this for as long as it spins: only calls that find work may move
+    // the fairness countdown, or the clock would decide when the global queue is looked at.
+    std::uint32_t check = pp->global_check, head_at = pp->ring_head_at_check;
+    if (g* gp = find_runnable_local_counted(pp, s)) return gp;
+    pp->global_check = check;
+    pp->ring_head_at_check = head_at;
+    return nullptr;
+  }
+  return find_runnable_local_counted(pp, s);
+}
+
 // Steals half of a random victim's ring, if the victim has not scheduled for
 // steal_quiet_ns or its ring holds steal_backlog or more: a victim that keeps
 // scheduling runs its few readied goroutines itself soon, and moving them would put a
@@ -601,7 +644,7 @@ g* steal_work(m* mp, bool last, std::int64_t now, std::int64_t spin_start) {
   sched_t& s = *g_sched;
   int n = s.gomaxprocs.load(std::memory_order_relaxed);
   p* self = mp->pp;
-  std::uint32_t start = xorshift(self->rand);
+  std::uint32_t start = xorshift(self->steal_rand);
   for (int i = 0; i < n; ++i) {
     p* victim = g_allp[(start + static_cast<std::uint32_t>(i)) % static_cast<std::uint32_t>(n)].load(std::memory_order_acquire);
     if (!victim || victim == self) continue;
@@ -969,6 +1012,7 @@ p* new_p(int id) {
   auto* pp = new p;
   pp->id = id;
   pp->rand = 0x2545F491u * static_cast<std::uint32_t>(id + 1);
+  pp->steal_rand = 0x9E3779B9u * static_cast<std::uint32_t>(id + 1);
   g_allp[id].store(pp, std::memory_order_release);
   return pp;
 }
@@ -1035,6 +1079,7 @@ void ensure_started() {
     if (const char* e = std::getenv("GOCXX_STEAL_QUIET_NS")) steal_quiet_ns = std::atoll(e);
     if (const char* e = std::getenv("GOCXX_STEAL_BACKLOG")) steal_backlog = static_cast<std::uint32_t>(std::max(1, std::atoi(e)));
     if (const char* e = std::getenv("GOCXX_TIMER_SPIN_NS")) timer_spin_ns = std::atoll(e);
+    sched_seed_from_env();
     int n = initial_procs();
     s->gomaxprocs.store(n);
     s->nallp.store(n);
@@ -1130,7 +1175,14 @@ void park_forever(wait_reason reason) {
 
 std::uint32_t fastrand() {
   m* mp = current_m();
-  if (mp && mp->pp) return xorshift(mp->pp->rand);
+  if (mp && mp->pp) {
+    p* pp = mp->pp;
+    // A new seed applies at the first draw too: a goroutine may select many times
+    // without scheduling (schedseed.hpp).
+    std::uint32_t gen = sched_seed_gen.load(std::memory_order_relaxed);
+    if (gen != pp->seed_gen) [[unlikely]] sched_seed_apply(pp, gen);
+    return xorshift(pp->rand);
+  }
   thread_local std::uint32_t s = 0;
   return xorshift(s);
 }

@@ -112,7 +112,12 @@ struct p {
   stack_cache stacks;
   g* gfree = nullptr;           // free G records
   int ngfree = 0;
-  std::uint32_t rand = 0;       // fast random state (steal order, select)
+  std::uint32_t rand = 0;       // fast random state (fastrand: select, timer placement)
+  // The steal order's own state: an idle M spins for as long as the clock says, so its
+  // draws must not move the program's stream (replayable schedules, schedseed.hpp).
+  std::uint32_t steal_rand = 0;
+  std::uint32_t seed_gen = 0;   // the schedule seed's generation applied (schedseed.hpp)
+  std::uint64_t seed_state = 0; // the seeded run-queue draws' stream
   std::uint64_t goid_next = 0;  // ids handed out in batches (Go's goidcache): the
   std::uint64_t goid_end = 0;   // shared counter is touched once per 16 spawns
   // Goroutines started minus ended on this P. Only the owner writes it (plain
