@@ -217,12 +217,15 @@ TEST_F(SysmonDeathTest, ACycleThroughAPlainThreadIsNotReported) {
         });
         t.detach();
         gocxx::run([=] {
+          // The goroutine starts only once the thread holds mu_a: started earlier, it
+          // could take mu_a first and end, leaving a real deadlock (a plain thread
+          // blocked inside gocxx and goroutine 1 waiting for it), which is reported.
+          thread_has_a.recv();
           gocxx::go([=] {
             mu_b.lock();
             go_has_b.send(1);
             mu_a.lock();
           });
-          thread_has_a.recv();
           gocxx::sleep(400ms);
           std::_Exit(0);
         });
