@@ -2,7 +2,10 @@
 # Installs the Debian 12 packages gocxx needs to build, test and benchmark, when missing.
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
-pkgs=(g++ cmake ninja-build libgtest-dev libgmock-dev libbenchmark-dev libdw-dev nlohmann-json3-dev)
+# clang-14 and libclang-rt-14-dev (libFuzzer and clang's sanitizer runtimes; only a
+# Recommends of clang-14): the preset fuzz (scripts/fuzz.sh).
+pkgs=(g++ cmake ninja-build libgtest-dev libgmock-dev libbenchmark-dev libdw-dev nlohmann-json3-dev
+      clang-14 libclang-rt-14-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
