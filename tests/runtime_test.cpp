@@ -960,6 +960,87 @@ TEST(Runtime, AnIdleMDoesNotSpinOnARunnextItCannotSteal) {
   settle(base);
 }
 
+TEST(Runtime, AHandOffPairAtProcsTwoKeepsOneCoreBusyNotTwo) {
+  // Two goroutines bounce a value: each send readies the other into runnext with nothing
+  // queued behind it, and the sender blocks next, so the pair runs on one P. The other
+  // P's M must sleep, not spin beside them waiting for a runnext it may not steal
+  // (review finding 25.2e: 1.98 cores busy, against Go's 1.1). Measured as the
+  // runtime's threads' CPU time over the wall time: about one core. A generous bound;
+  // the behaviour is about wasted CPU.
+  if (std::thread::hardware_concurrency() < 2) GTEST_SKIP() << "needs two CPUs";
+  const int base = baseline();
+  procs_scope two(2);
+  double used = 0, elapsed = 0;
+  long trips = 0;
+  gocxx::run([&] {
+    gocxx::chan<long> ping(0), pong(0);
+    gocxx::go([ping, pong]() mutable {  // copies: the handles outlive main's frame
+      for (long v : ping) pong.send(v + 1);
+    });
+    // A warm-up, so the spin of the M that started the partner is over.
+    for (long i = 0; i < 1000; ++i) {
+      ping.send(i);
+      (void)pong.recv();
+    }
+    double before = runtime_cpu_seconds();
+    auto t0 = std::chrono::steady_clock::now();
+    while (std::chrono::steady_clock::now() - t0 < 300ms) {
+      for (int i = 0; i < 100; ++i, ++trips) {
+        ping.send(trips);
+        EXPECT_EQ(*pong.recv(), trips + 1);
+      }
+    }
+    used = runtime_cpu_seconds() - before;
+    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ping.close();
+  });
+  EXPECT_GT(trips, 0);
+  EXPECT_LT(used, 1.5 * elapsed) << "CPU seconds over " << elapsed << " s of " << trips << " round trips";
+  settle(base);
+}
+
+TEST(Runtime, AGoroutineReadiedBehindOneThatNeverBlocksRunsOnAnIdleP) {
+  // ready() wakes no M for a hand-off (the readied goroutine in runnext, nothing behind
+  // it), trusting the readier to block soon. This readier never does: it busy-waits for
+  // the goroutine it readied, without ever scheduling. sysmon finds the work stranded
+  // on a P whose schedtick stands still while the other P is idle, and wakes an M that
+  // steals it (rescue_stranded_work). Without the rescue this never ends.
+  if (std::thread::hardware_concurrency() < 2) GTEST_SKIP() << "needs two CPUs";
+  const int base = baseline();
+  procs_scope two(2);
+  std::atomic<int> parked{0};
+  std::atomic<bool> ran{false}, timed_out{false};
+  detail::waiter* w = nullptr;
+  gocxx::run([&] {
+    for (int round = 0; round < (kSanitized ? 5 : 20) && !timed_out.load(); ++round) {
+      parked.store(0);
+      ran.store(false);
+      gocxx::go([&] {
+        w = detail::current_waiter();
+        detail::park(detail::wait_reason::chan_receive, &count_parked, &parked);
+        ran.store(true);
+      });
+      wait_until([&] { return parked.load(std::memory_order_acquire) == 1; });
+      // Let the other P's M finish the spin that the spawn and the yields started (50 µs)
+      // and fall asleep, so that nothing steals the goroutine by luck.
+      auto quiet = std::chrono::steady_clock::now() + 1ms;
+      while (std::chrono::steady_clock::now() < quiet) {
+      }
+      detail::ready(w);  // into this P's runnext; no M is woken for it
+      auto give_up = std::chrono::steady_clock::now() + 30s;  // generous: a failure, not a hang
+      while (!ran.load()) {  // never schedules
+        if (std::chrono::steady_clock::now() > give_up) {
+          timed_out.store(true);
+          break;
+        }
+      }
+      wait_until([&] { return ran.load(); });  // if it was not rescued, it runs now
+    }
+  });
+  EXPECT_FALSE(timed_out.load()) << "a goroutine readied behind a busy one never ran on the idle P";
+  settle(base);
+}
+
 // ---- stacks ----
 
 TEST(Runtime, DefaultStackSizeIs64KiB) {

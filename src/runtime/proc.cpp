@@ -24,7 +24,11 @@
 // to spin_ns, before it gives its P back and sleeps on its futex. At most half of the
 // busy Ps may have a spinning M. ready() and spawn() call wakep(), which starts a
 // spinning M only when none is spinning and a P is idle, so a busy runtime makes
-// almost no futex calls and an idle one burns no CPU once the spin ends.
+// almost no futex calls and an idle one burns no CPU once the spin ends. A ready that
+// is a hand-off (the G in runnext, nothing behind it) wakes no one: its peer runs here
+// once the readier blocks, and a thief may not take it meanwhile; sysmon rescues it if
+// the readier runs on instead (rescue_stranded_work). Only a spinner looks for work
+// again after giving its P back, and only for work it may steal (any_work_stealable).
 // Lost wake-ups are excluded as in Go: a producer publishes work (seq_cst) and then
 // reads nmspinning; a spinner decrements nmspinning (seq_cst) and then re-checks every
 // run queue before sleeping. One of the two sees the other.
@@ -433,9 +437,11 @@ void stopm(m* mp, bool may_time) {
   // Become the timed sleeper if there is a timer and no one else is. The deadline is
   // published before the heaps are read again: a timer armed meanwhile either is seen
   // here or sees timed_until and kicks us (both seq_cst; wake_for_timer).
-  std::int64_t until = may_time ? earliest_timer() : 0;
+  std::int64_t until = 0;
   bool timed = false;
-  if (until != 0) {
+  auto take_timed_role = [&] {
+    until = earliest_timer();
+    if (until == 0) return;
     m* none = nullptr;
     if (s.timed_m.compare_exchange_strong(none, mp, std::memory_order_seq_cst)) {
       timed = true;
@@ -446,7 +452,8 @@ void stopm(m* mp, bool may_time) {
         s.timed_until.store(until, std::memory_order_seq_cst);
       }
     }
-  }
+  };
+  if (may_time) take_timed_role();
   bool maybe_deadlock;
   {
     std::lock_guard<runtime_lock> l(s.lock);
@@ -467,7 +474,12 @@ void stopm(m* mp, bool may_time) {
     if (v == 2) {
       std::uint32_t two = 2;
       mp->note.compare_exchange_strong(two, 0, std::memory_order_acq_rel);  // never a 1
-      if (!timed) continue;  // a stale kick (we held the role earlier): keep sleeping
+      if (!timed) {
+        // Asked to take the timed role (wake_for_timer found no timed sleeper), or a
+        // stale kick from when we held it: take it if it is free and a timer is armed.
+        if (may_time) take_timed_role();
+        continue;
+      }
     }
     if (timed) {
       std::int64_t now = nanotime();
@@ -482,13 +494,18 @@ void stopm(m* mp, bool may_time) {
           std::lock_guard<runtime_lock> l(s.lock);
           claimed = !midle_remove_locked(mp);
         }
+        if (!claimed && v != 2) {
+          // Still the timed sleeper while it spins out the deadline, so an M that goes
+          // idle meanwhile sleeps untimed instead of spinning towards the same deadline
+          // beside us (measured: a goroutine sleeping 100 µs at a time kept 1.7 cores
+          // busy at procs 2 when an idle M's spin happened to end just before the
+          // deadline). A kick for an earlier timer (note 2) ends the spin early.
+          while (nanotime() < until && mp->note.load(std::memory_order_relaxed) != 2) cpu_relax();
+        }
         s.timed_until.store(0, std::memory_order_seq_cst);
         s.timed_m.store(nullptr, std::memory_order_seq_cst);
         timed = false;
         if (claimed) continue;
-        if (v != 2) {
-          while (nanotime() < until) cpu_relax();
-        }
         trace_m_sleep(false);
         std::lock_guard<runtime_lock> l(s.lock);
         if (p* pp = pidleget_locked()) {
@@ -671,7 +688,17 @@ void remember_ticks(m* mp, std::int64_t now) {
   }
 }
 
-bool any_work_visible() {
+// The spinner's last look before it sleeps, after dropping `spinning` (only a spinner
+// looks: an M that did not spin was never counted, so no producer relied on it; Go's
+// findrunnable does the same). It counts only work it would be allowed to steal on its
+// next spin: the global queue, a ring backed up past steal_backlog, or a ring or runnext
+// on a P that has not scheduled since the spin last saw it, for steal_quiet_ns. Work on
+// a P that keeps scheduling is its owner's, which runs it soon; counting it made the M
+// take a P, fail to steal, give it back and look again, at full speed, for as long as a
+// hand-off pair ran on the other P (review finding 25.2e: 1.98 cores busy for one
+// core's work). Should that owner stop scheduling after all, sysmon's rescue wakes an
+// M for what it left queued (rescue_stranded_work).
+bool any_work_stealable(m* mp) {
   sched_t& s = *g_sched;
   // The idle side of the lost-wake-up handshake: the caller's nmspinning decrement (or
   // its release of the P) must be ordered before these loads against a producer's
@@ -681,13 +708,16 @@ bool any_work_visible() {
   // 25.2f). One mfence, only on the way to sleep.
   std::atomic_thread_fence(std::memory_order_seq_cst);
   if (s.runq_size.load(std::memory_order_seq_cst) > 0) return true;
+  std::int64_t now = nanotime();
   int n = s.gomaxprocs.load(std::memory_order_relaxed);
   for (int i = 0; i < n; ++i) {
     p* pp = g_allp[i].load(std::memory_order_acquire);
-    // A private runnext is not work for an idle M: only its owner, which is running, may
-    // take it. Counting it made an idle M take a P, fail to steal, give it back and look
-    // again, at full speed, for as long as the owner ran without scheduling.
-    if (pp && !pp->q.empty_for_thieves()) return true;
+    // A private runnext (procs 1) is never work for an idle M: only its owner may take it.
+    if (!pp || pp->q.empty_for_thieves()) continue;
+    if (pp->q.length() >= steal_backlog) return true;
+    if (pp->schedtick.load(std::memory_order_relaxed) == mp->seen_tick[i] && now - mp->seen_at[i] >= steal_quiet_ns) {
+      return true;
+    }
   }
   return false;
 }
@@ -764,7 +794,7 @@ g* findrunnable(m* mp) {
       mp->spinning = false;
       trace_spin(false, s.nmspinning.fetch_sub(1, std::memory_order_seq_cst) - 1);
     }
-    if (any_work_visible()) {
+    if (was_spinning && any_work_stealable(mp)) {
       std::lock_guard<runtime_lock> l(s.lock);
       if (p* again = pidleget_locked()) {
         mp->pp = again;
@@ -1056,13 +1086,50 @@ std::int64_t nanotime() {
 
 p* allp_at(int i) { return g_allp[i].load(std::memory_order_acquire); }
 
+bool rescue_stranded_work() {
+  sched_t& s = *g_sched;
+  // sysmon's thread only: what each P looked like at its previous tick.
+  static std::uint32_t last_tick[max_p];
+  static bool had_work[max_p];
+  bool can_help = s.npidle.load(std::memory_order_seq_cst) > 0 && s.nmspinning.load(std::memory_order_seq_cst) == 0;
+  bool stranded = false;
+  int n = s.gomaxprocs.load(std::memory_order_relaxed);
+  for (int i = 0; i < n; ++i) {
+    p* pp = g_allp[i].load(std::memory_order_acquire);
+    if (!pp) continue;
+    std::uint32_t tick = pp->schedtick.load(std::memory_order_relaxed);
+    bool work = !pp->q.empty_for_thieves();
+    if (can_help && work && had_work[i] && tick == last_tick[i]) stranded = true;
+    last_tick[i] = tick;
+    had_work[i] = work;
+  }
+  if (stranded) wakep();
+  return stranded;
+}
+
 void wake_for_timer(std::int64_t when) {
   sched_t& s = *g_sched;
   std::int64_t until = s.timed_until.load(std::memory_order_seq_cst);
   if (until == 0) {
-    // No M sleeps with a timeout: an idle one must take the role (wakep does nothing
+    // No M sleeps with a timeout: an idle one must take the role. Kicking one that
+    // sleeps untimed makes it the timed sleeper without a P and without a spin (a
+    // goroutine that sleeps 100 µs at a time paid a 50 µs spin of a woken M per sleep:
+    // 1.2-1.45 cores busy at procs 2); with no idle M, wakep starts one (it does nothing
     // when every P is busy, and then the Ps run their timers as they schedule).
-    wakep();
+    m* idle = nullptr;
+    {
+      std::lock_guard<runtime_lock> l(s.lock);
+      idle = s.midle;
+      // The kick is a CAS from 0: an M that startm is handing a P (note 1) takes that
+      // instead, and runs the timers as it looks for work.
+      std::uint32_t zero = 0;
+      if (idle && !idle->note.compare_exchange_strong(zero, 2, std::memory_order_acq_rel)) idle = nullptr;
+    }
+    if (idle) {
+      futex_wake(&idle->note, 1);
+    } else {
+      wakep();
+    }
     return;
   }
   if (when >= until) return;
@@ -1162,6 +1229,13 @@ void ready(waiter* w) {
   if (tracing()) trace_g_unblock(gp->id, mp && mp->curg ? mp->curg->id : 0, mp && mp->pp ? mp->pp->id : -1);
   if (mp && mp->pp) {
     runqput(mp->pp, gp, true);
+    // A hand-off: gp sits in runnext with nothing queued behind it, so it runs on this P
+    // as soon as the current goroutine blocks, which a goroutine that readies another
+    // almost always does next. A spinning M could not steal it meanwhile (steal_work),
+    // so waking one would only burn a core beside the pair (finding 25.2e). If the
+    // current goroutine runs on instead, sysmon's rescue wakes an M for gp
+    // (rescue_stranded_work). Once anything else is queued, wake as Go does.
+    if (mp->pp->q.length() == 0) return;
   } else {
     std::lock_guard<runtime_lock> l(g_sched->lock);
     globrunqput_locked(gp);

@@ -210,5 +210,11 @@ timer_heap* current_timer_heap();
 // A timer at `when` became the earliest of its heap: make sure an M will run it in time
 // (kick the timed sleeper if it sleeps longer, or wake an idle M if none sleeps timed).
 void wake_for_timer(std::int64_t when);
+// sysmon, each tick: when a P is idle and no M spins, wakes a spinning M for goroutines
+// queued on a P that has not scheduled since the previous tick (its goroutine runs on
+// without blocking). ready() does not wake an M for a hand-off (a G in runnext with
+// nothing behind it), trusting the readier to block soon; this bounds the wait when it
+// does not. Returns whether it woke one.
+bool rescue_stranded_work();
 
 }  // namespace gocxx::detail

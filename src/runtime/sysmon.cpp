@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -34,6 +35,10 @@ std::atomic<bool> g_sleeping{false};
 std::atomic<bool> g_recheck{false};
 std::atomic<int> g_tid{0};
 std::int64_t g_schedtrace_ms = 0;           // GOCXX_SCHEDTRACE
+// The slowest tick while goroutines run (Go backs off to 10 ms, but Go never leaves a
+// readied goroutine waiting for sysmon). Measured on the 2-core EPYC VM: docs/internals.md,
+// "Spinning". Env GOCXX_SYSMON_TICK_US.
+std::int64_t max_tick_us = 640;
 
 void schedtrace(std::int64_t now) {
   sched_t& s = sched();
@@ -71,12 +76,14 @@ void sysmon_loop() {
   g_tid.store(static_cast<int>(syscall(SYS_gettid)), std::memory_order_relaxed);
   prctl(PR_SET_NAME, "gocxx-sysmon", 0, 0, 0);
   int quiet = 0;
-  int idle_ticks = 0;
+  std::int64_t idle_since = 0;  // when every P was first seen idle in a row of ticks; 0: busy
   std::int64_t last_trace = nanotime();
   std::int64_t recheck_ns = 10'000'000;
   for (;;) {
-    std::int64_t delay_us = 20;
-    if (quiet > 50) delay_us = quiet - 50 >= 9 ? 10'000 : std::min<std::int64_t>(10'000, 20LL << (quiet - 50));
+    // 20 µs for the first 50 ticks after a start or a rescue, then doubling up to
+    // max_tick_us: the bound on how long a goroutine readied behind one that runs on
+    // without blocking waits for the rescue (about two ticks; rescue_stranded_work).
+    std::int64_t delay_us = quiet <= 50 ? 20 : std::min<std::int64_t>(max_tick_us, 20LL << std::min(quiet - 50, 20));
     std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
     refresh_coarse_clock();
     std::int64_t now = nanotime();
@@ -87,12 +94,17 @@ void sysmon_loop() {
     lockcycle_tick(now);
     hog_tick(now);
     grecord_scavenge_tick(now);
-    // Sleep only once the runtime has stayed idle for five ticks in a row (~50 ms at
-    // the backed-off rate): a program that idles often but briefly (a goroutine that
-    // sleeps 50 µs at a time) would otherwise pay a futex wake of sysmon at nearly every
-    // wake-up of its own (measured: sleep_latency 1.2 -> 15 µs at procs 1).
-    idle_ticks = all_idle() ? idle_ticks + 1 : 0;
-    if (g_schedtrace_ms <= 0 && idle_ticks >= 5 && all_idle()) {
+    if (rescue_stranded_work()) quiet = 50;  // back to 20 µs, doubling again from there
+    // Sleep only once the runtime has stayed idle at every tick for 50 ms: a program
+    // that idles often but briefly (a goroutine that sleeps 50 µs at a time) would
+    // otherwise pay a futex wake of sysmon at nearly every wake-up of its own (measured:
+    // sleep_latency 1.2 -> 15 µs at procs 1).
+    if (!all_idle()) {
+      idle_since = 0;
+    } else if (idle_since == 0) {
+      idle_since = now;
+    }
+    if (g_schedtrace_ms <= 0 && idle_since != 0 && now - idle_since >= 50'000'000 && all_idle()) {
       // Nothing runs: sleep until a P is taken (note 1), or, while a deadlock check
       // waits on a plain thread, until it is time to check again (note 2 re-arms).
       g_note.store(0, std::memory_order_relaxed);
@@ -133,7 +145,7 @@ void sysmon_loop() {
       g_sleeping.store(false, std::memory_order_relaxed);
       recheck_ns = 10'000'000;
       refresh_coarse_clock();
-      idle_ticks = 0;
+      idle_since = 0;
       // The tick stays backed off: with no P to retake (yet) there is nothing a faster
       // tick would do, and 20 µs ticks would take CPU from the goroutines just woken.
       continue;
@@ -155,6 +167,7 @@ void sysmon_start() {
   g_start_ns = nanotime();
   refresh_coarse_clock();
   if (const char* e = std::getenv("GOCXX_SCHEDTRACE")) g_schedtrace_ms = std::atoll(e);
+  if (const char* e = std::getenv("GOCXX_SYSMON_TICK_US")) max_tick_us = std::max<std::int64_t>(20, std::atoll(e));
   hog_start();
   try {
     // The first thread the runtime starts may bring a sanitizer's own along (TSan's

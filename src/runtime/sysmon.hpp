@@ -1,10 +1,13 @@
 // sysmon: the runtime's monitor thread (Go's sysmon, runtime/proc.go).
 //
-// It runs while goroutines run and sleeps, using no CPU, while every P is idle. Awake it
-// ticks every 20 µs at first, backing off (doubling after 50 quiet ticks, as Go's does)
-// to every 10 ms. Each tick it refreshes the coarse clock, prints GOCXX_SCHEDTRACE lines
-// when asked, and re-runs a deadlock check that plain threads held back (diag.cpp).
-// The network poller will add retaking Ps from blocking calls here.
+// It runs while goroutines run and sleeps, using no CPU, while every P has been idle
+// for 50 ms. Awake it ticks every 20 µs at first, backing off (doubling after 50 quiet
+// ticks, as Go's does) to every 640 µs (Go: 10 ms). Each tick it refreshes the coarse
+// clock, prints GOCXX_SCHEDTRACE lines when asked, re-runs a deadlock check that plain
+// threads held back (diag.cpp), and wakes an M for goroutines stranded on a P whose
+// goroutine runs on without blocking (rescue_stranded_work in proc.cpp; a rescue
+// restarts the backoff at 20 µs). The network poller will add retaking Ps from blocking
+// calls here.
 //
 // The coarse clock: milliseconds since the runtime started, refreshed by sysmon's
 // ticks and when a P leaves the idle list; a parking goroutine stamps it (g::wait_since)
