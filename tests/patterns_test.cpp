@@ -391,6 +391,45 @@ TEST(PatternWorkerPool, CancelStopsTheWorkersAndRefusesJobs) {
   settle(base);
 }
 
+TEST(PatternWorkerPool, DrivenFromPlainThreadsThroughAStage) {
+  // No gocxx::run: two std::threads submit, the test's thread reads the results through
+  // a stage, so the pool's and the stage's goroutines serve plain threads only.
+  constexpr int per_thread = kSanitized ? 200 : 2'000;
+  gocxx::worker_pool<int, int> pool(3, [](int j) -> gocxx::outcome<int> {
+    if (j % 2) return std::errc::invalid_argument;
+    return j;
+  });
+  auto [ctx, cancel] = gocxx::with_cancel(gocxx::background());
+  auto evens = gocxx::stage(ctx, pool.results(), [](gocxx::job_result<int> r) { return r ? *r.value : -1; });
+  std::vector<std::thread> submitters;
+  for (int t = 0; t < 2; ++t) {
+    submitters.emplace_back([pool, t] {
+      for (int i = 0; i < per_thread; ++i) EXPECT_FALSE(pool.submit(t * per_thread + i));
+    });
+  }
+  std::int64_t sum = 0;
+  int errors = 0, count = 0;
+  std::thread closer([&] {
+    for (auto& s : submitters) s.join();
+    pool.close();
+  });
+  for (int v : evens) {
+    ++count;
+    if (v < 0) {
+      ++errors;
+    } else {
+      sum += v;
+    }
+  }
+  closer.join();
+  EXPECT_FALSE(pool.wait());
+  cancel();
+  constexpr int total = 2 * per_thread;
+  EXPECT_EQ(count, total);
+  EXPECT_EQ(errors, total / 2);
+  EXPECT_EQ(sum, std::int64_t(total / 2) * (total - 2) / 2);  // 0 + 2 + ... + (total - 2)
+}
+
 // ---- broadcaster ---------------------------------------------------------------------
 
 TEST(PatternBroadcaster, DropsForTheSlowSubscriberOnly) {

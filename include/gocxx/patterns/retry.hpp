@@ -51,8 +51,8 @@ namespace gocxx {
 
 // How retry() paces its attempts. Delay k (after the k-th failure, from 0) is
 // min(max, initial * multiplier^k), then multiplied by a factor drawn uniformly from
-// [1 - jitter, 1 + jitter] (and capped at max again). jitter 0 makes the delays exact;
-// 1 spreads them over [0, 2x]. max_attempts 0 retries until success or until the
+// [1 - jitter, 1 + jitter] (and capped at max again). jitter is taken within [0, 1]:
+// 0 makes the delays exact, 1 spreads them over [0, 2x]. max_attempts 0 retries until success or until the
 // context ends.
 struct retry_policy {
   std::chrono::nanoseconds initial = std::chrono::milliseconds(100);
@@ -113,8 +113,9 @@ template <class F>
 std::error_code retry(const context& ctx, const retry_policy& policy, F&& fn) {
   using result_t = std::remove_cvref_t<decltype(detail::call_attempt(fn, 0))>;
   static_assert(detail::retry_fn_result<result_t>, "gocxx::retry: fn must return bool or std::error_code");
+  const double jitter = std::clamp(policy.jitter, 0.0, 1.0);
   std::minstd_rand rng(std::random_device{}());
-  std::uniform_real_distribution<double> spread(1.0 - policy.jitter, 1.0 + policy.jitter);
+  std::uniform_real_distribution<double> spread(1.0 - jitter, 1.0 + jitter);
   std::error_code last;
   for (int attempt = 0; policy.max_attempts <= 0 || attempt < policy.max_attempts; ++attempt) {
     if (std::error_code e = ctx.err()) return e;
@@ -127,7 +128,7 @@ std::error_code retry(const context& ctx, const retry_policy& policy, F&& fn) {
     }
     if (policy.max_attempts > 0 && attempt + 1 >= policy.max_attempts) break;  // no wait after the last
     double d = static_cast<double>(detail::backoff_base(policy, attempt).count());
-    if (policy.jitter > 0) d *= spread(rng);
+    if (jitter > 0) d *= spread(rng);
     d = std::clamp(d, 0.0, static_cast<double>(policy.max.count()));
     gocxx::timer pause(std::chrono::nanoseconds(static_cast<std::int64_t>(d)));
     bool done = false;
