@@ -36,6 +36,11 @@ class broadcaster;
 
 // One subscriber's end of a broadcaster: its channel and its count of dropped values.
 // A cheap, copyable handle; the counter stays readable after unsubscribe or close.
+//
+//   Go                                        gocxx
+//   ch, dropped := broker.Subscribe(16)       auto sub = events.subscribe(16);
+//   for e := range ch { handle(e) }           for (Event e : sub.c()) handle(e);
+//   atomic.LoadUint64(dropped)                sub.dropped();
 template <class T>
 class subscription {
  public:

@@ -31,9 +31,11 @@
 namespace gocxx::rate {
 
 // Go's rate.Inf: no limit at all (every event allowed, burst ignored).
+//   rate.NewLimiter(rate.Inf, 0)              gocxx::rate::limiter lim(gocxx::rate::inf, 0);
 inline constexpr double inf = std::numeric_limits<double>::infinity();
 
 // Go's rate.InfDuration: the delay of a reservation that can never be met.
+//   r.Delay() == rate.InfDuration             r.delay() == gocxx::rate::inf_duration
 inline constexpr std::chrono::nanoseconds inf_duration = std::chrono::nanoseconds::max();
 
 // Go's rate.Every: the limit of one event every `interval` (inf for interval <= 0).
@@ -44,7 +46,9 @@ constexpr double every(std::chrono::duration<Rep, Period> interval) noexcept {
   return 1.0 / std::chrono::duration<double>(interval).count();
 }
 
-// Why wait() refused without waiting (Go returns these as fmt.Errorf texts).
+// Why wait() refused without waiting (Go returns these as fmt.Errorf texts, which Go
+// code can only compare by text).
+//   strings.Contains(err.Error(), "exceeds")  err == gocxx::rate::errc::exceeds_burst
 enum class errc : int {
   exceeds_burst = 1,          // "rate: Wait(n) exceeds limiter's burst"
   would_exceed_deadline = 2,  // "rate: Wait(n) would exceed context deadline"
@@ -208,7 +212,9 @@ class limiter {
     if (std::error_code e = ctx.err()) return e;
     const steady_time now = std::chrono::steady_clock::now();
     std::chrono::nanoseconds wait_limit = inf_duration;
-    if (auto deadline = ctx.deadline()) wait_limit = std::chrono::duration_cast<std::chrono::nanoseconds>(*deadline - now);
+    if (auto deadline = ctx.deadline()) {
+      wait_limit = std::chrono::duration_cast<std::chrono::nanoseconds>(*deadline - now);
+    }
     reservation r;
     {
       std::lock_guard<mutex> l(mu_);
@@ -289,7 +295,8 @@ class limiter {
   void cancel_locked(reservation& r, steady_time t) {
     if (limit_ == inf || r.tokens_ == 0 || r.time_to_act_ < t) return;
     // Tokens reserved after r (last_event_ past r's time) stay spent; give back the rest.
-    double restore = r.tokens_ - detail::tokens_from_duration(r.limit_, std::chrono::duration_cast<detail::ns>(last_event_ - r.time_to_act_));
+    const auto later = std::chrono::duration_cast<detail::ns>(last_event_ - r.time_to_act_);
+    double restore = r.tokens_ - detail::tokens_from_duration(r.limit_, later);
     if (restore <= 0) return;
     double tokens = advance_locked(t) + restore;
     if (double b = burst_; tokens > b) tokens = b;

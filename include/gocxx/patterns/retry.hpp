@@ -26,6 +26,7 @@
 namespace gocxx {
 
 // Why retry() gave up when fn reports failure as false rather than as an error_code.
+//   if errors.Is(err, ErrExhausted) { ... }   if (err == gocxx::retry_errc::attempts_exhausted) { ... }
 enum class retry_errc : int {
   attempts_exhausted = 1,  // "retry: attempts exhausted"
 };
@@ -34,7 +35,8 @@ inline const std::error_category& retry_category() noexcept {
   struct category_impl final : std::error_category {
     const char* name() const noexcept override { return "gocxx.retry"; }
     std::string message(int c) const override {
-      return c == static_cast<int>(retry_errc::attempts_exhausted) ? "retry: attempts exhausted" : "retry: unknown error";
+      if (c == static_cast<int>(retry_errc::attempts_exhausted)) return "retry: attempts exhausted";
+      return "retry: unknown error";
     }
   };
   static const category_impl c;
@@ -52,8 +54,15 @@ namespace gocxx {
 // How retry() paces its attempts. Delay k (after the k-th failure, from 0) is
 // min(max, initial * multiplier^k), then multiplied by a factor drawn uniformly from
 // [1 - jitter, 1 + jitter] (and capped at max again). jitter is taken within [0, 1]:
-// 0 makes the delays exact, 1 spreads them over [0, 2x]. max_attempts 0 retries until success or until the
-// context ends.
+// 0 makes the delays exact, 1 spreads them over [0, 2x]. max_attempts 0 retries until
+// success or until the context ends.
+//
+//   Go (cenkalti/backoff)                     gocxx
+//   b := backoff.NewExponentialBackOff()      gocxx::retry_policy p{.initial = 500ms, .max = 1min,
+//   b.InitialInterval = 500*time.Millisecond                        .multiplier = 1.5, .jitter = 0.5,
+//   b.MaxInterval = time.Minute                                     .max_attempts = 10};
+//   b.Multiplier, b.RandomizationFactor = 1.5, 0.5
+//   backoff.WithMaxRetries(b, 9)
 struct retry_policy {
   std::chrono::nanoseconds initial = std::chrono::milliseconds(100);
   std::chrono::nanoseconds max = std::chrono::seconds(10);

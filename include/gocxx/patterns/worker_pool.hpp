@@ -39,6 +39,12 @@ namespace gocxx {
 // What a worker_pool's function returns: a value (success) or an error (failure).
 // Implicit from either, so fn can `return value;` or `return some_error_code;`. A
 // failure must carry a non-empty error_code (an empty one panics).
+//
+//   Go                                        gocxx
+//   func parse(s string) (int, error) {       gocxx::outcome<int> parse(std::string s) {
+//     if s == "" { return 0, errEmpty }         if (s.empty()) return std::errc::invalid_argument;
+//     return len(s), nil                        return int(s.size());
+//   }                                         }
 template <class R>
 class outcome {
   static_assert(!std::is_same_v<std::remove_cvref_t<R>, std::error_code>,
@@ -68,6 +74,12 @@ class outcome {
 };
 
 // One job's outcome as the pool reports it: `value` on success, `error` on failure.
+//
+//   Go                                        gocxx
+//   for r := range results {                  for (gocxx::job_result<int> r : pool.results()) {
+//     if r.Err != nil { log(r.Err) }            if (!r) log(r.error.message());
+//     else { use(r.Value) }                     else use(*r.value);
+//   }                                         }
 template <class R>
 struct job_result {
   std::optional<R> value;
