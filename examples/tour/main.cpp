@@ -1,0 +1,176 @@
+// gocxx-tour: the tour's runner. Runs the examples of examples/tour/ (each file registers
+// one with TOUR_EXAMPLE) in the order of their file names, inside one gocxx::run.
+//
+//   gocxx-tour                       every example, in order, at the Go programs' speed
+//   gocxx-tour --list                names, seeds and one-line descriptions
+//   gocxx-tour --only NAME[,NAME]    those examples (the flag may be repeated), in that order
+//   gocxx-tour --fast                every duration the examples use scaled by 1/10
+//
+// Exit status: 0 when every example ran; 1 when one threw (the runner names it); 2 on a
+// bad command line. Before each example it prints "[tour] NAME (seed SEED)", and at the
+// end "[tour] N examples in DURATION".
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <exception>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gocxx/gocxx.hpp"
+#include "tour.hpp"
+
+namespace tour {
+namespace {
+
+std::vector<example>& registry() {
+  static std::vector<example> r;  // built before main, read-only after
+  return r;
+}
+
+double g_factor = 1.0;  // written before gocxx::run starts, read-only after
+
+std::string_view base_name(std::string_view path) {
+  auto slash = path.find_last_of('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+// "1.500" -> "1.5", "2.000" -> "2": Go prints a duration's fraction without trailing zeros.
+std::string trim_fraction(std::string s) {
+  if (s.find('.') == std::string::npos) return s;
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s;
+}
+
+std::string fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return trim_fraction(buf);
+}
+
+}  // namespace
+
+bool add(example e) {
+  registry().push_back(e);
+  return true;
+}
+
+double factor() noexcept { return g_factor; }
+void set_factor(double f) noexcept { g_factor = f; }
+
+std::string go_duration(std::chrono::nanoseconds d) {
+  std::int64_t ns = d.count();
+  if (ns == 0) return "0s";
+  std::string sign = ns < 0 ? "-" : "";
+  std::uint64_t u = ns < 0 ? 0 - static_cast<std::uint64_t>(ns) : static_cast<std::uint64_t>(ns);
+  if (u < 1'000) return sign + std::to_string(u) + "ns";
+  if (u < 1'000'000) return sign + fixed(static_cast<double>(u) / 1e3, 3) + "\xc2\xb5s";  // µs
+  if (u < 1'000'000'000) return sign + fixed(static_cast<double>(u) / 1e6, 6) + "ms";
+  std::uint64_t h = u / 3'600'000'000'000, m = u / 60'000'000'000 % 60;
+  std::string s = fixed(static_cast<double>(u % 60'000'000'000) / 1e9, 9) + "s";
+  if (h > 0) return sign + std::to_string(h) + "h" + std::to_string(m) + "m" + s;
+  if (m > 0) return sign + std::to_string(m) + "m" + s;
+  return sign + s;
+}
+
+std::string since(std::chrono::steady_clock::time_point start) {
+  return go_duration(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start));
+}
+
+std::string clock_hms() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
+  return buf;
+}
+
+}  // namespace tour
+
+namespace {
+
+int usage(const char* argv0) {
+  std::fprintf(stderr, "usage: %s [--list] [--fast] [--only NAME[,NAME...]]...\n", argv0);
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<tour::example> all = tour::registry();
+  std::stable_sort(all.begin(), all.end(), [](const tour::example& a, const tour::example& b) {
+    return tour::base_name(a.file) < tour::base_name(b.file);
+  });
+
+  bool list = false;
+  std::vector<std::string> only;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    std::string_view names;
+    if (arg == "--list") {
+      list = true;
+      continue;
+    } else if (arg == "--fast") {
+      tour::set_factor(0.1);
+      continue;
+    } else if (arg == "--only" && i + 1 < argc) {
+      names = argv[++i];
+    } else if (arg.starts_with("--only=")) {
+      names = arg.substr(7);
+    } else if (arg == "--help" || arg == "-h") {
+      usage(argv[0]);
+      return 0;
+    } else {
+      std::fprintf(stderr, "gocxx-tour: unknown argument '%s'\n", argv[i]);
+      return usage(argv[0]);
+    }
+    while (!names.empty()) {
+      auto comma = names.find(',');
+      std::string_view name = names.substr(0, comma);
+      if (!name.empty()) only.emplace_back(name);
+      names = comma == std::string_view::npos ? std::string_view{} : names.substr(comma + 1);
+    }
+  }
+
+  if (list) {
+    for (const auto& e : all) std::printf("%-24s seed %s  %s\n", e.name, e.seed, e.description);
+    return 0;
+  }
+
+  std::vector<tour::example> chosen;
+  if (only.empty()) {
+    chosen = all;
+  } else {
+    for (const auto& name : only) {
+      auto it = std::find_if(all.begin(), all.end(), [&](const tour::example& e) { return name == e.name; });
+      if (it == all.end()) {
+        std::fprintf(stderr, "gocxx-tour: no example named '%s' (--list lists them)\n", name.c_str());
+        return 2;
+      }
+      chosen.push_back(*it);
+    }
+  }
+
+  return gocxx::run([&]() -> int {
+    auto start = std::chrono::steady_clock::now();
+    for (const auto& e : chosen) {
+      std::printf("[tour] %s (seed %s)\n", e.name, e.seed);
+      std::fflush(stdout);
+      try {
+        e.fn();
+      } catch (const std::exception& ex) {
+        std::fflush(stdout);
+        std::fprintf(stderr, "gocxx-tour: example %s threw: %s\n", e.name, ex.what());
+        return 1;
+      }
+      std::fflush(stdout);
+    }
+    std::printf("[tour] %zu examples in %s\n", chosen.size(), tour::since(start).c_str());
+    return 0;
+  });
+}
