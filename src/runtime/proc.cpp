@@ -127,56 +127,124 @@ void run_after(m* mp) noexcept {
   if (a.fn) a.fn(a.arg);
 }
 
-// ---- global run queue (sched.lock held) ----
+// ---- global run queue (sched.lock held unless said) ----
+//
+// Why segments (sched.hpp, runq_seg): spawn at procs 2 spills the spawner's full ring
+// here 129 Gs at a time while the other P takes them. Taken as a list, the taker walked
+// its share's schedlinks under sched.lock, each a cache miss on a record the spawner had
+// just written, and the spawner's next spill waited for the lock meanwhile (a dwarf
+// profile of the slow phase: 14% in globrunqget_locked, 9.5% in the spawner's lock_slow).
+// Now a take unlinks whole segments in O(1) and walks them after unlocking.
+
+// Appends the chain head..tail (n Gs, tail's schedlink already null) as one segment, or
+// onto the last one while both fit in a segment (or no slot is left).
+void globrunq_append_locked(g* head, g* tail, std::int64_t n) {
+  sched_t& s = *g_sched;
+  if (s.runq_nsegs > 0) {
+    runq_seg& last = s.runq_segs[(s.runq_seg_first + s.runq_nsegs - 1) % sched_t::max_runq_segs];
+    if (last.n + n <= runq_seg::cap || s.runq_nsegs == sched_t::max_runq_segs) {
+      last.tail->schedlink = head;
+      last.tail = tail;
+      last.n += n;
+      trace_globrunq(s.runq_size.fetch_add(n, std::memory_order_seq_cst) + n);
+      return;
+    }
+  }
+  s.runq_segs[(s.runq_seg_first + s.runq_nsegs) % sched_t::max_runq_segs] = {head, tail, n};
+  ++s.runq_nsegs;
+  trace_globrunq(s.runq_size.fetch_add(n, std::memory_order_seq_cst) + n);
+}
 
 void globrunqput_locked(g* gp) {
-  sched_t& s = *g_sched;
   gp->schedlink = nullptr;
-  if (s.runq_tail) {
-    s.runq_tail->schedlink = gp;
-  } else {
-    s.runq_head = gp;
-  }
-  s.runq_tail = gp;
-  trace_globrunq(s.runq_size.fetch_add(1, std::memory_order_seq_cst) + 1);
+  globrunq_append_locked(gp, gp, 1);
 }
 
 void globrunqput_batch_locked(g* head, g* tail, std::int64_t n) {
-  sched_t& s = *g_sched;
   tail->schedlink = nullptr;
-  if (s.runq_tail) {
-    s.runq_tail->schedlink = head;
-  } else {
-    s.runq_head = head;
-  }
-  s.runq_tail = tail;
-  trace_globrunq(s.runq_size.fetch_add(n, std::memory_order_seq_cst) + n);
+  globrunq_append_locked(head, tail, n);
 }
 
 void runqput(p* pp, g* gp, bool next);
 
-// sched.lock held. Takes a fair share of the global queue: returns one G and moves up
-// to `max`-1 (0: no limit) more into pp's local queue.
-g* globrunqget_locked(p* pp, std::int64_t max) {
+// Takes up to `max` (>= 1) Gs off the front of the first segment: the chain
+// head..*tail of *n Gs (tail's schedlink null), or null when the queue is empty. Walks
+// the chain only when it splits a segment.
+g* globrunq_take_front_locked(std::int64_t max, g** tail, std::int64_t* n) {
+  sched_t& s = *g_sched;
+  if (s.runq_nsegs == 0) return nullptr;
+  runq_seg& first = s.runq_segs[s.runq_seg_first];
+  g* head = first.head;
+  if (first.n <= max) {
+    *tail = first.tail;
+    *n = first.n;
+    first = {};
+    s.runq_seg_first = (s.runq_seg_first + 1) % sched_t::max_runq_segs;
+    --s.runq_nsegs;
+  } else {
+    g* t = head;
+    for (std::int64_t i = 1; i < max; ++i) t = t->schedlink;
+    first.head = t->schedlink;
+    first.n -= max;
+    t->schedlink = nullptr;
+    *tail = t;
+    *n = max;
+  }
+  trace_globrunq(s.runq_size.fetch_sub(*n, std::memory_order_relaxed) - *n);
+  return head;
+}
+
+// One G off the global queue (the 1-in-61 fairness check), or null.
+g* globrunqget_one_locked() {
+  g* tail;
+  std::int64_t n = 0;
+  return globrunq_take_front_locked(1, &tail, &n);
+}
+
+// A fair share of the global queue in whole segments: the first (up to a segment's
+// worth), then the next ones while the total stays within size/procs + 1 and half a
+// ring. Returns a chain of *n Gs, or null.
+g* globrunq_take_share_locked(std::int64_t* n) {
   sched_t& s = *g_sched;
   std::int64_t size = s.runq_size.load(std::memory_order_relaxed);
   if (size == 0) return nullptr;
-  int procs = s.gomaxprocs.load(std::memory_order_relaxed);
-  std::int64_t n = size / procs + 1;
-  if (n > size) n = size;
-  if (max > 0 && n > max) n = max;
-  if (n > runq::size / 2) n = runq::size / 2;
-  s.runq_size.fetch_sub(n, std::memory_order_relaxed);
-  trace_globrunq(size - n);
-  g* gp = s.runq_head;
-  s.runq_head = gp->schedlink;
-  for (std::int64_t i = 1; i < n; ++i) {
-    g* more = s.runq_head;
-    s.runq_head = more->schedlink;
-    runqput(pp, more, false);
+  std::int64_t share = size / s.gomaxprocs.load(std::memory_order_relaxed) + 1;
+  share = std::min<std::int64_t>(share, runq::size / 2);
+  g* tail = nullptr;
+  g* head = globrunq_take_front_locked(runq_seg::cap, &tail, n);
+  while (s.runq_nsegs > 0 && *n + s.runq_segs[s.runq_seg_first].n <= share) {
+    g* more_tail = nullptr;
+    std::int64_t more = 0;
+    tail->schedlink = globrunq_take_front_locked(runq_seg::cap, &more_tail, &more);
+    tail = more_tail;
+    *n += more;
   }
-  if (!s.runq_head) s.runq_tail = nullptr;
-  return gp;
+  return head;
+}
+
+// sched.lock NOT held. Gives pp the G to run from a chain taken off the global queue
+// and puts the rest (n - 1 Gs) on its local queue, walking the chain off the lock.
+g* globrunq_run_chain(p* pp, g* chain, std::int64_t n) {
+  g* rest = chain->schedlink;
+  for (std::int64_t i = 1; i < n; ++i) {
+    g* next = rest->schedlink;  // before runqput: a spill may relink rest
+    runqput(pp, rest, false);
+    rest = next;
+  }
+  return chain;
+}
+
+// Locks sched.lock, takes a fair share of the global queue, and returns one G of it
+// for pp to run, the rest on pp's local queue; null when the queue is empty.
+g* globrunqget(p* pp) {
+  sched_t& s = *g_sched;
+  g* chain;
+  std::int64_t n = 0;
+  {
+    std::lock_guard<runtime_lock> l(s.lock);
+    chain = globrunq_take_share_locked(&n);
+  }
+  return chain ? globrunq_run_chain(pp, chain, n) : nullptr;
 }
 
 // ---- local run queue ----
@@ -623,14 +691,11 @@ bool retire_p(m* mp) {
     pp->ring_head_at_check = head;
     if (s.runq_size.load(std::memory_order_relaxed) > 0) {
       std::lock_guard<runtime_lock> l(s.lock);
-      if (g* gp = globrunqget_locked(pp, 1)) return gp;
+      if (g* gp = globrunqget_one_locked()) return gp;
     }
   }
   if (g* gp = runqget(pp)) return gp;
-  if (s.runq_size.load(std::memory_order_relaxed) > 0) {
-    std::lock_guard<runtime_lock> l(s.lock);
-    return globrunqget_locked(pp, 0);
-  }
+  if (s.runq_size.load(std::memory_order_relaxed) > 0) return globrunqget(pp);
   return nullptr;
 }
 
@@ -766,8 +831,7 @@ g* findrunnable(m* mp) {
           if (g* gp = find_runnable_local(pp)) return gp;
         }
         if (s.runq_size.load(std::memory_order_relaxed) > 0) {
-          std::lock_guard<runtime_lock> l(s.lock);
-          if (g* gp = globrunqget_locked(pp, 0)) return gp;
+          if (g* gp = globrunqget(pp)) return gp;
         }
         if (last) break;
         for (int i = 0; i < 64; ++i) cpu_relax();
@@ -776,18 +840,25 @@ g* findrunnable(m* mp) {
 
     // Give the P back and sleep, re-checking for work after dropping `spinning`.
     bool retired = false;
+    g* chain = nullptr;
+    std::int64_t chain_n = 0;
     {
+      // One critical section for the last look and the P's release: a G put on the
+      // global queue after it finds this P idle in wakep (or an M spinning).
       std::lock_guard<runtime_lock> l(s.lock);
-      if (g* gp = globrunqget_locked(pp, 0)) return gp;
-      mp->pp = nullptr;
-      if (pp->id >= s.gomaxprocs.load(std::memory_order_relaxed)) {
-        retire_p_locked(pp);  // shrunk meanwhile: never back on the idle list
-        retired = true;
-      } else {
-        pidleput_locked(pp);
+      chain = globrunq_take_share_locked(&chain_n);
+      if (!chain) {
+        mp->pp = nullptr;
+        if (pp->id >= s.gomaxprocs.load(std::memory_order_relaxed)) {
+          retire_p_locked(pp);  // shrunk meanwhile: never back on the idle list
+          retired = true;
+        } else {
+          pidleput_locked(pp);
+        }
+        if (tracing()) trace_p(false, pp->id, s.npidle.load(std::memory_order_relaxed));
       }
-      if (tracing()) trace_p(false, pp->id, s.npidle.load(std::memory_order_relaxed));
     }
+    if (chain) return globrunq_run_chain(pp, chain, chain_n);  // its links walked unlocked
     if (retired) move_timers_of_retired(pp);
     bool was_spinning = mp->spinning;
     if (was_spinning) {

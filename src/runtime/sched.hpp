@@ -157,10 +157,26 @@ struct m {
   std::int64_t seen_at[1024] = {};
 };
 
+// A run of the global run queue: a chain of Gs through schedlink, head to tail (tail's
+// schedlink null), n of them. A spill of a full local ring is one segment; Gs put one at
+// a time (yields, readies from plain threads) share a segment until it holds seg_cap.
+struct runq_seg {
+  static constexpr std::int64_t cap = 129;  // a spill: half a ring (128) and the G being put
+  g* head = nullptr;
+  g* tail = nullptr;
+  std::int64_t n = 0;
+};
+
 struct sched_t {
   runtime_lock lock;  // guards the fields up to `mcount`
-  g* runq_head = nullptr;
-  g* runq_tail = nullptr;
+  // The global run queue: the segments runq_segs[runq_seg_first ..+ runq_nsegs) (a
+  // ring), FIFO. A P takes whole segments, O(1) under the lock, and links their Gs into
+  // its ring after dropping it (proc.cpp, globrunqget). With every slot used, new Gs
+  // extend the last segment (a take then splits it by walking, the rare slow case).
+  static constexpr int max_runq_segs = 64;
+  runq_seg runq_segs[max_runq_segs];
+  int runq_seg_first = 0;
+  int runq_nsegs = 0;
   std::atomic<std::int64_t> runq_size{0};
   p* pidle = nullptr;
   m* midle = nullptr;
