@@ -1,8 +1,9 @@
 // The tour's registry and helpers, shared by gocxx-tour's examples (examples/tour/*.cpp).
 //
 // Each example is one file that registers itself with TOUR_EXAMPLE; adding an example is
-// adding a file. The runner (main.cpp) orders examples by their file name (NNN_name.cpp),
-// so the number in the name is the tour's order. An example prints what the Go program it
+// adding a file. The runner (main.cpp) orders examples by their file name,
+// SSS_NN_name.cpp (the seed, then the example's place in it), so the names are the tour's
+// order. An example prints what the Go program it
 // ports prints, line for line; the durations it sleeps and waits go through tour::d(), which
 // `--fast` scales down tenfold, so the whole tour runs in about 5 s rather than 45.
 //
