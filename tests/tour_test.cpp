@@ -34,9 +34,14 @@ class TourTest : public ::testing::Test {
 TEST_F(TourTest, ListNamesEveryExampleInOrderWithItsSeedAndDescription) {
   tour_run r = run_tour("--list");
   ASSERT_EQ(r.status, 0);
-  ASSERT_EQ(r.lines.size(), seed001.size()) << joined(r.lines);
+  // Seed 001's lines, in its order (the other seeds' examples are checked by their files).
+  std::vector<std::string> mine;
+  for (const auto& l : r.lines) {
+    if (l.find(" seed 001  ") != std::string::npos) mine.push_back(l);
+  }
+  ASSERT_EQ(mine.size(), seed001.size()) << joined(r.lines);
   for (std::size_t i = 0; i < seed001.size(); ++i) {
-    EXPECT_TRUE(std::regex_match(r.lines[i], std::regex(seed001[i] + R"( +seed 001  \S.{10,})"))) << r.lines[i];
+    EXPECT_TRUE(std::regex_match(mine[i], std::regex(seed001[i] + R"( +seed 001  \S.{10,})"))) << mine[i];
   }
 }
 
