@@ -35,6 +35,7 @@
 #include "gocxx/chan.hpp"
 #include "gocxx/runtime.hpp"
 #include "runtime/allg.hpp"
+#include "runtime/netpoll.hpp"
 #include "runtime/sched.hpp"
 #include "runtime/sysmon.hpp"
 #include "runtime/timers.hpp"
@@ -281,7 +282,8 @@ bool all_asleep_locked() {
 
 void checkdead() {
   std::lock_guard<std::mutex> one(g_check_mu);
-  if (any_live_timer()) return;
+  // A goroutine in IO wait is woken from outside the program (a peer, the kernel).
+  if (any_live_timer() || netpoll_waiters() > 0) return;
   // A program that goes idle waiting for a plain thread (a goroutine served by a thread)
   // comes here at every idle transition: after one look found such a thread, the next
   // 10 ms leave the look to sysmon's backoff instead of reading /proc each time.
@@ -304,7 +306,7 @@ void checkdead() {
     std::lock_guard<runtime_lock> l(sched().lock);
     if (!all_asleep_locked()) return;
   }
-  if (any_live_timer()) return;
+  if (any_live_timer() || netpoll_waiters() > 0) return;
   refresh_coarse_clock();
   report_deadlock(snap);
 }

@@ -41,6 +41,7 @@ enum class wait_reason : std::uint8_t {
   sync_once,
   semacquire,
   sleep,
+  io_wait,
   run_main,
 };
 const char* wait_reason_string(wait_reason r);

@@ -43,7 +43,9 @@
 // Timers (timers.hpp): a schedule that finds its P's timers due goes to g0, where
 // findrunnable runs them (and other Ps' due ones before sleeping); one idle M, the timed
 // sleeper, bounds its futex sleep by the earliest deadline (stopm, wake_for_timer).
-// Where later issues plug in: the poller replaces the sleep; sysmon retakes Ps.
+// The network poller (netpoll.hpp) shares the timed sleeper's role: while goroutines wait
+// for I/O, that M sleeps in epoll_wait instead of its futex, and kicks reach it through
+// the poller's eventfd (m_wake). Where a later issue plugs in: sysmon retakes Ps.
 //
 // Lock order: sched.lock -> stack pool locks; the G records' locks are leaves. ready() takes
 // no lock when the caller has a P, and sched.lock otherwise, so primitives may call it
@@ -71,6 +73,7 @@
 #include "runtime/fatal.hpp"
 #include "runtime/grecord.hpp"
 #include "runtime/lock.hpp"
+#include "runtime/netpoll.hpp"
 #include "runtime/sched.hpp"
 #include "runtime/schedseed.hpp"
 #include "runtime/sysmon.hpp"
@@ -422,6 +425,18 @@ void start_thread(m* mp) noexcept {
   fatal_error("newosproc", detail);
 }
 
+// Wakes an idle M after its note was set: through the poller's eventfd if it blocks in
+// epoll_wait (stopm), else its futex. Dekker with stopm: it stores in_poll and then reads
+// note, we wrote note and then read in_poll (all seq_cst), so it either sees the note
+// before it blocks or we see it polling.
+void m_wake(m* mp) {
+  if (mp->in_poll.load(std::memory_order_seq_cst)) {
+    netpoll_break();
+  } else {
+    futex_wake(&mp->note, 1);
+  }
+}
+
 // Starts an M (a sleeping one, or a new thread) to run pp, or an idle P when pp is null.
 // When `spinning`, the caller has already counted the M in nmspinning.
 void startm(p* pp, bool spinning) {
@@ -450,8 +465,8 @@ void startm(p* pp, bool spinning) {
     start_thread(mp);
     return;
   }
-  mp->note.store(1, std::memory_order_release);
-  futex_wake(&mp->note, 1);
+  mp->note.store(1, std::memory_order_seq_cst);
+  m_wake(mp);
 }
 
 void wakep() {
@@ -509,7 +524,11 @@ void stopm(m* mp, bool may_time) {
   bool timed = false;
   auto take_timed_role = [&] {
     until = earliest_timer();
-    if (until == 0) return;
+    if (until == 0) {
+      // No timer, but goroutines wait for I/O: the role's sleep is the poll, untimed.
+      if (netpoll_waiters() == 0) return;
+      until = when_never;
+    }
     m* none = nullptr;
     if (s.timed_m.compare_exchange_strong(none, mp, std::memory_order_seq_cst)) {
       timed = true;
@@ -539,6 +558,14 @@ void stopm(m* mp, bool may_time) {
   for (;;) {
     std::uint32_t v = mp->note.load(std::memory_order_acquire);
     if (v == 1) break;
+    if (v == 3) {
+      // netpoll_need_poller: a goroutine waits for I/O. The timed sleeper polls from now
+      // on (the loop below); an untimed one takes the role if it is free.
+      std::uint32_t three = 3;
+      mp->note.compare_exchange_strong(three, 0, std::memory_order_acq_rel);  // never a 1
+      if (!timed && may_time) take_timed_role();
+      continue;
+    }
     if (v == 2) {
       std::uint32_t two = 2;
       mp->note.compare_exchange_strong(two, 0, std::memory_order_acq_rel);  // never a 1
@@ -586,7 +613,45 @@ void stopm(m* mp, bool may_time) {
         return;
       }
       // In chunks of at most an hour: a far deadline is just slept towards again.
-      futex_wait_for(&mp->note, 0, std::min<std::int64_t>(until - timer_spin_ns - now, 3'600'000'000'000));
+      std::int64_t wait = std::min<std::int64_t>(until - timer_spin_ns - now, 3'600'000'000'000);
+      if (netpoll_waiters() == 0) {
+        futex_wait_for(&mp->note, 0, wait);
+        continue;
+      }
+      // Goroutines wait for I/O: sleep in the poller (Go's netpoll(delay)).
+      waiter* ws[128];
+      int n = 0;
+      mp->in_poll.store(1, std::memory_order_seq_cst);
+      if (mp->note.load(std::memory_order_seq_cst) == 0) n = netpoll_poll(until == when_never ? -1 : wait, ws, 128);
+      mp->in_poll.store(0, std::memory_order_seq_cst);
+      if (n == 0) continue;
+      // Run them here if a P is idle: leave the idle list and the role (the next M to go
+      // idle takes it, and a waiter that parks meanwhile kicks one in). Else they go to
+      // the global queue for the busy Ps, and we poll on.
+      p* pp = nullptr;
+      {
+        std::lock_guard<runtime_lock> l(s.lock);
+        if (s.npidle.load(std::memory_order_relaxed) > 0 && midle_remove_locked(mp)) {
+          pp = pidleget_locked();
+          if (pp) {
+            mp->pp = pp;
+            pp->owner = mp;
+            if (tracing()) trace_p(true, pp->id, s.npidle.load(std::memory_order_relaxed));
+          } else {
+            mp->link = s.midle;  // cannot happen with npidle > 0 under the lock; stay idle
+            s.midle = mp;
+            ++s.nmidle;
+          }
+        }
+      }
+      if (pp) {
+        s.timed_until.store(0, std::memory_order_seq_cst);
+        s.timed_m.store(nullptr, std::memory_order_seq_cst);
+        trace_m_sleep(false);
+      }
+      for (int i = 0; i < n; ++i) ready(ws[i]);
+      if (pp) return;
+      continue;
     } else {
       futex_wait(&mp->note, 0);
     }
@@ -807,6 +872,10 @@ g* findrunnable(m* mp) {
     run_due_timers(&pp->timers);
     if (g* gp = find_runnable_local(pp)) return gp;
     if (run_others_timers(pp)) {
+      if (g* gp = find_runnable_local(pp)) return gp;
+    }
+    // Goroutines wait for I/O and no M blocks in the poller: poll once, without waiting.
+    if (netpoll_waiters() > 0 && !netpoll_blocked() && netpoll_poll_ready() > 0) {
       if (g* gp = find_runnable_local(pp)) return gp;
     }
 
@@ -1194,10 +1263,10 @@ void wake_for_timer(std::int64_t when) {
       // The kick is a CAS from 0: an M that startm is handing a P (note 1) takes that
       // instead, and runs the timers as it looks for work.
       std::uint32_t zero = 0;
-      if (idle && !idle->note.compare_exchange_strong(zero, 2, std::memory_order_acq_rel)) idle = nullptr;
+      if (idle && !idle->note.compare_exchange_strong(zero, 2, std::memory_order_seq_cst)) idle = nullptr;
     }
     if (idle) {
-      futex_wake(&idle->note, 1);
+      m_wake(idle);
     } else {
       wakep();
     }
@@ -1206,7 +1275,32 @@ void wake_for_timer(std::int64_t when) {
   if (when >= until) return;
   if (m* tm = s.timed_m.load(std::memory_order_acquire)) {
     std::uint32_t zero = 0;
-    if (tm->note.compare_exchange_strong(zero, 2, std::memory_order_acq_rel)) futex_wake(&tm->note, 1);
+    if (tm->note.compare_exchange_strong(zero, 2, std::memory_order_seq_cst)) m_wake(tm);
+  }
+}
+
+void netpoll_need_poller() {
+  sched_t& s = *g_sched;
+  if (netpoll_blocked()) return;  // an M is in epoll_wait: it sees the edge
+  if (m* tm = s.timed_m.load(std::memory_order_seq_cst)) {
+    // The timed sleeper sleeps on its futex (it saw no waiter): make it poll instead.
+    std::uint32_t zero = 0;
+    if (tm->note.compare_exchange_strong(zero, 3, std::memory_order_seq_cst)) m_wake(tm);
+    return;
+  }
+  // No timed sleeper: an idle M takes the role (and polls); with none idle every M runs
+  // a P, and each polls as it runs out of work (findrunnable), sysmon every 10 ms.
+  m* idle = nullptr;
+  {
+    std::lock_guard<runtime_lock> l(s.lock);
+    idle = s.midle;
+    std::uint32_t zero = 0;
+    if (idle && !idle->note.compare_exchange_strong(zero, 3, std::memory_order_seq_cst)) idle = nullptr;
+  }
+  if (idle) {
+    m_wake(idle);
+  } else {
+    wakep();
   }
 }
 
@@ -1349,6 +1443,7 @@ const char* wait_reason_string(wait_reason r) {
     case wait_reason::sync_once: return "sync.Once.Do";
     case wait_reason::semacquire: return "semacquire";
     case wait_reason::sleep: return "sleep";
+    case wait_reason::io_wait: return "IO wait";
     case wait_reason::run_main: return "run";
   }
   return "unknown";

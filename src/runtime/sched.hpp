@@ -136,8 +136,12 @@ struct m {
   p* nextp = nullptr;           // handed over by startm before wake-up
   bool spinning = false;
   // The futex word an idle M sleeps on: 0 asleep, 1 handed a P (startm), 2 kicked by
-  // wake_for_timer (a timer earlier than the one it sleeps until was armed).
+  // wake_for_timer (a timer earlier than the one it sleeps until was armed), 3 kicked by
+  // netpoll_need_poller (a goroutine waits for I/O: poll instead of sleeping).
   std::atomic<std::uint32_t> note{0};
+  // Set while this M (the timed sleeper) blocks in epoll_wait instead of on `note`: a
+  // kick then writes the poller's eventfd (m_wake in proc.cpp).
+  std::atomic<std::uint32_t> in_poll{0};
   m* link = nullptr;            // idle list
   after_switch after;
   int id = 0;
@@ -232,5 +236,8 @@ void wake_for_timer(std::int64_t when);
 // nothing behind it), trusting the readier to block soon; this bounds the wait when it
 // does not. Returns whether it woke one.
 bool rescue_stranded_work();
+// A waiter has just parked on a poll descriptor (netpoll.cpp): make sure some M polls,
+// kicking the timed sleeper from its futex into epoll_wait, or an idle M into that role.
+void netpoll_need_poller();
 
 }  // namespace gocxx::detail

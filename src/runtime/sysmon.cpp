@@ -21,6 +21,7 @@
 #include "runtime/hog.hpp"
 #include "runtime/lock.hpp"
 #include "runtime/lockcycle.hpp"
+#include "runtime/netpoll.hpp"
 #include "runtime/sched.hpp"
 
 namespace gocxx::detail {
@@ -94,6 +95,7 @@ void sysmon_loop() {
     lockcycle_tick(now);
     hog_tick(now);
     grecord_scavenge_tick(now);
+    netpoll_sysmon_tick(now);
     if (rescue_stranded_work()) quiet = 50;  // back to 20 µs, doubling again from there
     // Sleep only once the runtime has stayed idle at every tick for 50 ms: a program
     // that idles often but briefly (a goroutine that sleeps 50 µs at a time) would
