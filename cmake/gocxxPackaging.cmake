@@ -52,6 +52,11 @@ configure_file(${CMAKE_CURRENT_LIST_DIR}/gocxx.pc.in ${PROJECT_BINARY_DIR}/gocxx
 install(FILES ${PROJECT_BINARY_DIR}/gocxx.pc DESTINATION ${GOCXX_PC_DIR})
 
 # --- the Debian package -----------------------------------------------------------
+# Only when gocxx is the top-level project: include(CPack) writes CPackConfig.cmake to
+# the top of the build tree, which belongs to the parent under add_subdirectory(gocxx).
+if(NOT PROJECT_IS_TOP_LEVEL)
+  return()
+endif()
 # Named libgocxx-dev, Debian's name for a library's development package: what it holds
 # is headers, the library (static by default: nothing to install at run time, so no
 # separate runtime package libgocxx0), the CMake package config and gocxx.pc, which is
