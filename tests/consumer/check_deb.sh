@@ -25,7 +25,10 @@ if ! "$cpack" -G DEB --config "$build/CPackConfig.cmake" -B "$tmp/pkg" >"$tmp/cp
   exit 1
 fi
 debs=("$tmp"/pkg/*.deb)
-[ ${#debs[@]} -eq 1 ] && [ -f "${debs[0]}" ] || { echo "check_deb: expected one .deb, got: ${debs[*]}"; exit 1; }
+if [ ${#debs[@]} -ne 1 ] || [ ! -f "${debs[0]}" ]; then
+  echo "check_deb: expected one .deb, got: ${debs[*]}"
+  exit 1
+fi
 deb="${debs[0]}"
 dpkg-deb -f "$deb" Package Version Architecture Depends
 
