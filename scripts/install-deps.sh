@@ -3,9 +3,10 @@
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
 # clang-14 and libclang-rt-14-dev (libFuzzer and clang's sanitizer runtimes; only a
-# Recommends of clang-14): the preset fuzz (scripts/fuzz.sh).
+# Recommends of clang-14): the preset fuzz (scripts/fuzz.sh). pkgconf and dpkg-dev
+# (dpkg-shlibdeps, for the Depends line): the .deb's test, consumer_deb.
 pkgs=(g++ cmake ninja-build libgtest-dev libgmock-dev libbenchmark-dev libdw-dev nlohmann-json3-dev
-      clang-14 libclang-rt-14-dev)
+      clang-14 libclang-rt-14-dev pkgconf dpkg-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
