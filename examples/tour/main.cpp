@@ -86,8 +86,14 @@ child_result spawn_child(const std::string& name) {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  // The tour's environment, less GOCXX_TRACE: a child must not write over the tour's trace.
+  std::vector<char*> envp;
+  for (char** e = environ; *e; ++e) {
+    if (!std::string_view(*e).starts_with("GOCXX_TRACE=")) envp.push_back(*e);
+  }
+  envp.push_back(nullptr);
   pid_t pid = -1;
-  int err = ::posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), environ);
+  int err = ::posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   ::close(fds[1]);
   if (err != 0) {
