@@ -2,7 +2,7 @@
 // a squaring stage and a printer, joined by unbuffered channels; each stage closes its
 // output when its input is done.
 //
-//   generator := func(nums ...int) <-chan int    auto generator = [](std::vector<int> nums) -> gocxx::recv_chan<int>
+//   generator := func(nums ...int) <-chan int    gocxx::recv_chan<int> generator(std::vector<int> nums)
 //   for n := range in { out <- n * n }           for (int n : in) out.send(n * n);
 //   close(out)                                   out.close();
 #include <cstdio>

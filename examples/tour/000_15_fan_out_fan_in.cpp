@@ -3,9 +3,9 @@
 // sends squares on its own; merge forwards all three into one channel, closed when every
 // input is done; main sums 385.
 //
-//   func merge(channels ...<-chan int) <-chan int auto merge(std::vector<gocxx::recv_chan<int>> channels)
-//   wg.Add(len(channels))                        wg.add(static_cast<int>(channels.size()));
-//   go func() { wg.Wait(); close(out) }()        gocxx::go([&wg, out] { wg.wait(); out.close(); });
+//   func merge(channels ...<-chan int) <-chan int gocxx::recv_chan<int> merge(const std::vector<gocxx::recv_chan<int>>& channels)
+//   wg.Add(len(channels))                        wg->add(static_cast<int>(channels.size()));
+//   go func() { wg.Wait(); close(out) }()        gocxx::go([wg, out] { wg->wait(); out.close(); });
 //
 // Which worker squares which number varies from run to run, in Go as here; the sum does
 // not.
