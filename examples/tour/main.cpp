@@ -6,18 +6,30 @@
 //   gocxx-tour --only NAME[,NAME]    those examples (the flag may be repeated), in that order
 //   gocxx-tour --fast                every duration the examples use scaled by 1/10
 //
+// Internal: `gocxx-tour [--fast] --child NAME` runs the child NAME (TOUR_CHILD, tour.hpp) in
+// its own gocxx::run and nothing else; tour::run_child starts it, for an example that shows
+// what ends a process (a deadlock's fatal error) while the tour goes on.
+//
 // Exit status: 0 when every example ran; 1 when one threw (the runner names it); 2 on a
 // bad command line. Before each example it prints "[tour] NAME (seed SEED)", and at the
 // end "[tour] N examples in DURATION".
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <exception>
+#include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "gocxx/gocxx.hpp"
@@ -29,6 +41,11 @@ namespace {
 std::vector<example>& registry() {
   static std::vector<example> r;  // built before main, read-only after
   return r;
+}
+
+std::vector<child>& children() {
+  static std::vector<child> c;  // built before main, read-only after
+  return c;
 }
 
 double g_factor = 1.0;  // written before gocxx::run starts, read-only after
@@ -52,11 +69,77 @@ std::string fixed(double v, int digits) {
   return trim_fraction(buf);
 }
 
+// Starts `/proc/self/exe [--fast] --child NAME` with its stdout and stderr on one pipe,
+// reads the pipe to its end and reaps the child. Blocks the calling thread throughout.
+child_result spawn_child(const std::string& name) {
+  child_result r;
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return r;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);  // dup2 clears O_CLOEXEC
+  posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
+  std::vector<std::string> args = {"gocxx-tour"};
+  if (factor() < 1.0) args.emplace_back("--fast");
+  args.emplace_back("--child");
+  args.push_back(name);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  // The tour's environment, less GOCXX_TRACE: a child must not write over the tour's trace.
+  std::vector<char*> envp;
+  for (char** e = environ; *e; ++e) {
+    if (!std::string_view(*e).starts_with("GOCXX_TRACE=")) envp.push_back(*e);
+  }
+  envp.push_back(nullptr);
+  pid_t pid = -1;
+  int err = ::posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(fds[1]);
+  if (err != 0) {
+    ::close(fds[0]);
+    return r;
+  }
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n > 0) {
+      out.append(buf, static_cast<std::size_t>(n));
+    } else if (n == 0 || errno != EINTR) {
+      break;
+    }
+  }
+  ::close(fds[0]);
+  int st = 0;
+  while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+  }
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) r.output.push_back(line);
+  return r;
+}
+
 }  // namespace
 
 bool add(example e) {
   registry().push_back(e);
   return true;
+}
+
+bool add_child(child c) {
+  children().push_back(c);
+  return true;
+}
+
+child_result run_child(const char* name) {
+  // A plain thread waits for the child and hands the result over a channel: the calling
+  // goroutine parks on the receive, and its thread runs other goroutines meanwhile.
+  gocxx::chan<child_result> result(1);
+  std::thread waiter([result, n = std::string(name)] { result.send(spawn_child(n)); });
+  child_result r = std::move(*result.recv());
+  waiter.join();  // it has sent: it is ending
+  return r;
 }
 
 double factor() noexcept { return g_factor; }
@@ -108,6 +191,7 @@ int main(int argc, char** argv) {
   });
 
   bool list = false;
+  const char* child = nullptr;
   std::vector<std::string> only;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
@@ -117,6 +201,9 @@ int main(int argc, char** argv) {
       continue;
     } else if (arg == "--fast") {
       tour::set_factor(0.1);
+      continue;
+    } else if (arg == "--child" && i + 1 < argc) {
+      child = argv[++i];
       continue;
     } else if (arg == "--only" && i + 1 < argc) {
       names = argv[++i];
@@ -135,6 +222,16 @@ int main(int argc, char** argv) {
       if (!name.empty()) only.emplace_back(name);
       names = comma == std::string_view::npos ? std::string_view{} : names.substr(comma + 1);
     }
+  }
+
+  if (child) {
+    const auto& cs = tour::children();
+    auto it = std::find_if(cs.begin(), cs.end(), [&](const tour::child& c) { return std::strcmp(c.name, child) == 0; });
+    if (it == cs.end()) {
+      std::fprintf(stderr, "gocxx-tour: no child named '%s'\n", child);
+      return 2;
+    }
+    return gocxx::run([fn = it->fn] { fn(); });
   }
 
   if (list) {

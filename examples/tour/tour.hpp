@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace tour {
 
@@ -30,6 +31,24 @@ struct example {
 
 // Adds e to the tour (at static initialisation; see TOUR_EXAMPLE).
 bool add(example e);
+
+// A child: what an example runs in a process of its own, for what ends a process (a fatal
+// error such as Go's deadlock report) while the tour goes on. The runner runs it as
+// `gocxx-tour --child NAME` (inside its own gocxx::run); see TOUR_CHILD and run_child.
+struct child {
+  const char* name;
+  void (*fn)();
+};
+bool add_child(child c);
+
+struct child_result {
+  int status = -1;                  // the exit status; 128 + N when signal N ended it; -1: not started
+  std::vector<std::string> output;  // what it wrote to stdout and stderr, one entry a line
+};
+// Runs the child NAME (this executable, /proc/self/exe, with `--child NAME`, and --fast if
+// the tour runs under it) and waits for it to end. The waiting is done by a plain thread,
+// so the calling goroutine parks and its thread goes on running others.
+child_result run_child(const char* name);
 
 // The factor every tour duration is multiplied by: 1 normally, smaller under --fast.
 double factor() noexcept;
@@ -73,3 +92,14 @@ class defer {
   [[maybe_unused]] static const bool TOUR_CAT(tour_registered_, NAME) =                               \
       ::tour::add({#NAME, SEED, DESCRIPTION, __FILE__, &TOUR_CAT(tour_example_, NAME)});              \
   static void TOUR_CAT(tour_example_, NAME)()
+
+// Defines and registers the child NAME (an identifier): the braces that follow are what
+// `gocxx-tour --child NAME` runs, as its main goroutine's body.
+//
+//   TOUR_CHILD(deadlock) { gocxx::chan<int>(0).send(1); }   // exits 2: "fatal error: ..."
+//   tour::child_result r = tour::run_child("deadlock");
+#define TOUR_CHILD(NAME)                                                                              \
+  static void TOUR_CAT(tour_child_, NAME)();                                                          \
+  [[maybe_unused]] static const bool TOUR_CAT(tour_child_registered_, NAME) =                         \
+      ::tour::add_child({#NAME, &TOUR_CAT(tour_child_, NAME)});                                       \
+  static void TOUR_CAT(tour_child_, NAME)()
