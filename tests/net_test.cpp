@@ -22,6 +22,7 @@
 
 #include "gocxx/gocxx.hpp"
 #include "gocxx/net.hpp"
+#include "runtime/netpoll.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -29,6 +30,11 @@ namespace {
 using namespace std::chrono_literals;
 namespace net = gocxx::net;
 using test_support::kSanitized;
+
+// Yields until n goroutines (or threads) are parked in the poller: a call has blocked.
+void wait_until_io_waiters(int n) {
+  test_support::wait_until([n] { return gocxx::detail::netpoll_waiters() >= n; });
+}
 
 // Reads exactly n bytes (or fails the test).
 std::string read_exactly(const net::conn& c, std::size_t n) {
@@ -208,7 +214,7 @@ TEST(Net, ADeadlineSetWhileAReadIsBlockedWakesIt) {
       char b;
       result.send(c.read(&b, 1).err);
     });
-    gocxx::sleep(20ms);  // lets the read block (if it has not, the deadline still ends it)
+    wait_until_io_waiters(3);  // the read, the server's accept loop and its reader have parked
     c.set_read_deadline(std::chrono::steady_clock::now());
     EXPECT_EQ(*result.recv(), net::errc::deadline_exceeded);
     c.close();
@@ -271,7 +277,7 @@ TEST(Net, ClosingAListenerWakesItsBlockedAccept) {
     ASSERT_FALSE(err);
     gocxx::chan<std::error_code> result(1);
     gocxx::go([ln, result] { result.send(ln.accept().err); });
-    gocxx::sleep(20ms);  // lets accept block (if it has not, close still makes it fail)
+    wait_until_io_waiters(1);  // accept has parked
     EXPECT_FALSE(ln.close());
     EXPECT_EQ(*result.recv(), net::errc::closed);
     EXPECT_EQ(ln.accept().err, net::errc::closed);
@@ -289,7 +295,7 @@ TEST(Net, ClosingAConnectionWakesItsBlockedRead) {
       char b;
       result.send(c.read(&b, 1).err);
     });
-    gocxx::sleep(20ms);
+    wait_until_io_waiters(3);  // the read, the server's accept loop and its reader have parked
     c.close();
     EXPECT_EQ(*result.recv(), net::errc::closed);
     EXPECT_EQ(c.write("x").err, net::errc::closed);

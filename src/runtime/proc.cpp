@@ -1247,6 +1247,36 @@ bool rescue_stranded_work() {
   return stranded;
 }
 
+namespace {
+
+// Kicks mp out of its sleep with `note` (2: a timer, 3: the poller) unless it was asleep
+// no more: the kick is a CAS from 0, so an M that startm is handing a P (note 1) takes
+// that instead, and does the kick's work (timers, a poll) as it looks for work.
+bool kick_m(m* mp, std::uint32_t note) {
+  std::uint32_t zero = 0;
+  return mp->note.compare_exchange_strong(zero, note, std::memory_order_seq_cst);
+}
+
+// Kicks the head of the idle M list into the timed sleeper's role with `note`, or, with
+// no idle M, starts one (wakep does nothing when every P is busy; each then runs its own
+// timers and polls as it runs out of work).
+void kick_idle_m(std::uint32_t note) {
+  sched_t& s = *g_sched;
+  m* idle = nullptr;
+  {
+    std::lock_guard<runtime_lock> l(s.lock);
+    idle = s.midle;
+    if (idle && !kick_m(idle, note)) idle = nullptr;
+  }
+  if (idle) {
+    m_wake(idle);
+  } else {
+    wakep();
+  }
+}
+
+}  // namespace
+
 void wake_for_timer(std::int64_t when) {
   sched_t& s = *g_sched;
   std::int64_t until = s.timed_until.load(std::memory_order_seq_cst);
@@ -1254,28 +1284,13 @@ void wake_for_timer(std::int64_t when) {
     // No M sleeps with a timeout: an idle one must take the role. Kicking one that
     // sleeps untimed makes it the timed sleeper without a P and without a spin (a
     // goroutine that sleeps 100 µs at a time paid a 50 µs spin of a woken M per sleep:
-    // 1.2-1.45 cores busy at procs 2); with no idle M, wakep starts one (it does nothing
-    // when every P is busy, and then the Ps run their timers as they schedule).
-    m* idle = nullptr;
-    {
-      std::lock_guard<runtime_lock> l(s.lock);
-      idle = s.midle;
-      // The kick is a CAS from 0: an M that startm is handing a P (note 1) takes that
-      // instead, and runs the timers as it looks for work.
-      std::uint32_t zero = 0;
-      if (idle && !idle->note.compare_exchange_strong(zero, 2, std::memory_order_seq_cst)) idle = nullptr;
-    }
-    if (idle) {
-      m_wake(idle);
-    } else {
-      wakep();
-    }
+    // 1.2-1.45 cores busy at procs 2).
+    kick_idle_m(2);
     return;
   }
   if (when >= until) return;
   if (m* tm = s.timed_m.load(std::memory_order_acquire)) {
-    std::uint32_t zero = 0;
-    if (tm->note.compare_exchange_strong(zero, 2, std::memory_order_seq_cst)) m_wake(tm);
+    if (kick_m(tm, 2)) m_wake(tm);
   }
 }
 
@@ -1284,24 +1299,12 @@ void netpoll_need_poller() {
   if (netpoll_blocked()) return;  // an M is in epoll_wait: it sees the edge
   if (m* tm = s.timed_m.load(std::memory_order_seq_cst)) {
     // The timed sleeper sleeps on its futex (it saw no waiter): make it poll instead.
-    std::uint32_t zero = 0;
-    if (tm->note.compare_exchange_strong(zero, 3, std::memory_order_seq_cst)) m_wake(tm);
+    if (kick_m(tm, 3)) m_wake(tm);
     return;
   }
-  // No timed sleeper: an idle M takes the role (and polls); with none idle every M runs
-  // a P, and each polls as it runs out of work (findrunnable), sysmon every 10 ms.
-  m* idle = nullptr;
-  {
-    std::lock_guard<runtime_lock> l(s.lock);
-    idle = s.midle;
-    std::uint32_t zero = 0;
-    if (idle && !idle->note.compare_exchange_strong(zero, 3, std::memory_order_seq_cst)) idle = nullptr;
-  }
-  if (idle) {
-    m_wake(idle);
-  } else {
-    wakep();
-  }
+  // No timed sleeper: an idle M takes the role and polls (sysmon polls every 10 ms
+  // while every M runs a P).
+  kick_idle_m(3);
 }
 
 void ensure_started() {
