@@ -69,6 +69,10 @@ namespace {
 int g_epfd = -1;
 int g_eventfd = -1;
 std::once_flag g_init_once;
+// Set (release) once g_epfd and g_eventfd hold their descriptors: the Ms that poll or
+// break without having opened a descriptor (sysmon, findrunnable) read them only after
+// seeing it (acquire), so the ints need no atomics of their own.
+std::atomic<bool> g_initialised{false};
 std::atomic<int> g_waiters{0};
 std::atomic<int> g_blocked{0};               // threads in an epoll_wait with a timeout
 std::atomic<std::uint32_t> g_break_pending{0};
@@ -89,6 +93,7 @@ void init() {
   if (epoll_ctl(g_epfd, EPOLL_CTL_ADD, g_eventfd, &ev) != 0) {
     fatal_error("netpollinit", "runtime: netpollinit failed (epoll_ctl of the eventfd)");
   }
+  g_initialised.store(true, std::memory_order_release);
 }
 
 poll_side& side_of(poll_desc* pd, poll_mode mode) { return mode == poll_mode::read ? pd->r : pd->w; }
@@ -279,7 +284,7 @@ int netpoll_waiters() noexcept { return g_waiters.load(std::memory_order_seq_cst
 bool netpoll_blocked() noexcept { return g_blocked.load(std::memory_order_seq_cst) > 0; }
 
 int netpoll_poll(std::int64_t timeout_ns, waiter** out, int max) {
-  if (g_epfd < 0) return 0;
+  if (!g_initialised.load(std::memory_order_acquire)) return 0;
   epoll_event evs[64];
   int cap = std::min(64, max / 2);  // each event may free two waiters
   if (timeout_ns != 0) g_blocked.fetch_add(1, std::memory_order_seq_cst);
@@ -326,7 +331,7 @@ int netpoll_poll_ready() {
 }
 
 void netpoll_break() noexcept {
-  if (g_eventfd < 0) return;
+  if (!g_initialised.load(std::memory_order_acquire)) return;
   if (g_break_pending.exchange(1, std::memory_order_acq_rel) != 0) return;
   std::uint64_t one = 1;
   [[maybe_unused]] ssize_t r = ::write(g_eventfd, &one, sizeof one);
