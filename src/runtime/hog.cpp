@@ -2,10 +2,19 @@
 // moved for the threshold while the P's M runs a goroutine is running that goroutine
 // all along. Reads of other Ms' fields here are racy looks (racy_reads), confirmed by
 // the tick not having moved across the stack sample.
+//
+// Wall time alone is not running: on a loaded machine (a CI box, a sanitizer's slow
+// paths) the kernel may deschedule the M for the whole threshold, and every such
+// goroutine was reported as a hog. So halfway through the threshold the M's thread CPU
+// clock is read, and the report waits until the thread has also used half the
+// threshold of CPU since then: a hog is a goroutine that keeps its thread busy. The
+// clock is read only for a P whose tick has stood still for half the threshold, so a
+// scheduling program pays nothing for it.
 #include "runtime/hog.hpp"
 
 #include <signal.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -28,8 +37,19 @@ struct sigaction g_old_urg;
 struct p_watch {
   std::uint32_t tick = 0;
   std::int64_t since = 0;
+  std::int64_t cpu0 = -1;  // the M's thread CPU ns at half the threshold; -1 not read yet
+  int tid = 0;             // whose clock cpu0 is
   bool reported = false;
 };
+
+// The CPU time of thread `tid` of this process (Linux's per-thread CPU clock id), or -1.
+std::int64_t thread_cpu_ns(int tid) {
+  if (tid <= 0) return -1;
+  clockid_t id = static_cast<clockid_t>((~static_cast<unsigned>(tid) << 3) | 6u);  // MAKE_THREAD_CPUCLOCK(tid, CPUCLOCK_SCHED)
+  timespec ts{};
+  if (clock_gettime(id, &ts) != 0) return -1;
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
 // sysmon's alone. Immortal, like everything sysmon touches: it runs on while static
 // destructors run at exit.
 struct hog_state {
@@ -67,9 +87,13 @@ void report(p* pp, m* mp, g* gp, std::uint64_t id, std::int64_t ran_ns, std::uin
   head += "; " + std::to_string(waiting) + (waiting == 1 ? " goroutine on its P is waiting\n" : " goroutines on its P are waiting\n");
   // Sample its stack: ask its thread, wait a little for the handler.
   std::string stack;
+  // The wait is bounded in time, not in sleeps: under TSan the handler waits for the
+  // thread's next intercepted call, and 50,000 usleep(1)s there took sysmon seconds of
+  // CPU (an idle test server used half a core).
   mp->sample_state.store(1, std::memory_order_release);
   if (mp->tid != 0 && syscall(SYS_tgkill, getpid(), mp->tid, SIGURG) == 0) {
-    for (int i = 0; i < 50'000 && mp->sample_state.load(std::memory_order_acquire) != 2; ++i) usleep(1);
+    std::int64_t give_up = nanotime() + 20'000'000;
+    while (mp->sample_state.load(std::memory_order_acquire) != 2 && nanotime() < give_up) usleep(50);
   }
   int expected = 2;
   bool sampled = mp->sample_state.compare_exchange_strong(expected, 0, std::memory_order_acq_rel);
@@ -109,10 +133,28 @@ void hog_tick(std::int64_t now) {
     std::uint32_t tick = pp->schedtick.load(std::memory_order_relaxed);
     // A dump holding goroutines still stops Ps from scheduling: not a hog's doing.
     if (tick != w.tick || w.since == 0 || g_freezing.load(std::memory_order_relaxed) != 0) {
-      w = {tick, now, false};
+      w = {tick, now, -1, 0, false};
       continue;
     }
-    if (w.reported || now - w.since < g_hog_ns) continue;
+    if (w.reported || now - w.since < g_hog_ns / 2) continue;
+    int tid;
+    {
+      [[maybe_unused]] racy_reads racy;
+      m* owner = pp->owner;
+      tid = owner && owner->curg ? owner->tid : 0;
+    }
+    if (tid == 0) continue;  // idle, or between goroutines on g0
+    if (w.cpu0 < 0 || (w.tid > 0 && w.tid != tid)) {
+      w.cpu0 = thread_cpu_ns(tid);
+      w.tid = tid;
+      if (w.cpu0 < 0) w.cpu0 = 0, w.tid = -1;  // no clock: wall time alone decides
+      continue;
+    }
+    if (now - w.since < g_hog_ns) continue;
+    if (w.tid > 0) {
+      std::int64_t cpu = thread_cpu_ns(tid);
+      if (cpu >= 0 && cpu - w.cpu0 < g_hog_ns / 2) continue;  // descheduled, not hogging
+    }
     allg_snapshot keep_alive;  // no G record is deleted while we look at one
     m* mp;
     g* gp;

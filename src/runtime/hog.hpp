@@ -1,5 +1,7 @@
 // Hog reports (sysmon): a goroutine that runs on one thread for longer than a threshold
 // without blocking or yielding holds its P, and the goroutines queued behind it wait.
+// "Runs" is measured twice: the threshold in wall time, and half of it in the thread's
+// CPU time over the second half (a descheduled thread on a loaded machine is no hog).
 // Go preempts such a goroutine; gocxx cannot (no safe points in C++ code), so it says so,
 // once per goroutine:
 //   gocxx: goroutine 12 has run 10 ms on one thread without blocking (created by
