@@ -119,9 +119,9 @@ TEST_F(Tour002Test, SemaphoreNeverLetsMoreThanTenRun) {
 
 TEST_F(Tour002Test, DoWithTimeoutReturnsResultDeadlineOrError) {
   expect_lines(run002("do_with_timeout"),
-               {"", "=== Timeout Pattern ===", R"(work of 50ms, timeout 500ms: result "done", err <nil>)",
+               {"", "=== Timeout Pattern ===", R"(work of 50ms, timeout 5s: result "done", err <nil>)",
                 R"(work of 2s, timeout 200ms: result "", err context deadline exceeded)",
-                R"(failing work of 50ms, timeout 500ms: result "", err Connection refused)"});
+                R"(failing work of 50ms, timeout 5s: result "", err Connection refused)"});
 }
 
 TEST_F(Tour002Test, BroadcastReceivedPlusDroppedIsEveryEvent) {

@@ -13,7 +13,9 @@
 //
 // C++ cannot redeclare ctx in the same scope, so the timeout context is tctx. The sheet's
 // doWork is left out; here it takes a given time, honours ctx, and may fail. Three calls:
-// work that finishes in time, work too slow for its timeout, and work that fails.
+// work that finishes in time, work too slow for its timeout, and work that fails. (The
+// timeouts are far from the work's times: if both were due when the select ran, it would
+// pick either, in Go as here.)
 #include <chrono>
 #include <cstdio>
 #include <optional>
@@ -75,8 +77,8 @@ void show(const char* what, const outcome& o) {
 TOUR_EXAMPLE(do_with_timeout, "002", "DoWithTimeout: a result, an error or ctx.Err(), whichever comes first") {
   std::printf("\n=== Timeout Pattern ===\n");
   auto ctx = gocxx::background();
-  show("work of 50ms, timeout 500ms", do_with_timeout(ctx, tour::d(500ms), tour::d(50ms)));
+  show("work of 50ms, timeout 5s", do_with_timeout(ctx, tour::d(5s), tour::d(50ms)));
   show("work of 2s, timeout 200ms", do_with_timeout(ctx, tour::d(200ms), tour::d(2s)));
-  show("failing work of 50ms, timeout 500ms",
-       do_with_timeout(ctx, tour::d(500ms), tour::d(50ms), std::make_error_code(std::errc::connection_refused)));
+  show("failing work of 50ms, timeout 5s",
+       do_with_timeout(ctx, tour::d(5s), tour::d(50ms), std::make_error_code(std::errc::connection_refused)));
 }
