@@ -57,18 +57,25 @@ TEST(Race, ThreadSanitizerReportsTheUnsynchronizedCounter) {
 #else
   std::vector<int> race = marked_lines(GOCXX_RACE_DEMO_SOURCE, "// RACE");
   ASSERT_EQ(race.size(), 2u) << "race_counter.cpp should mark the increment and its caller";
-  // halt_on_error: the first report, then exit (status 66, TSan's exitcode).
-  run_result r = run(std::string("TSAN_OPTIONS=halt_on_error=1:exitcode=66 ") + GOCXX_RACE_DEMO);
+  // halt_on_error: the first report, then exit (status 66, TSan's exitcode). history_size=7:
+  // the deepest history TSan keeps, so the previous access's stack is restored too (at the
+  // default, 2, it is often "[failed to restore the stack]").
+  run_result r = run(std::string("TSAN_OPTIONS=halt_on_error=1:exitcode=66:history_size=7 ") + GOCXX_RACE_DEMO);
   EXPECT_EQ(r.status, 66) << r.output;
   EXPECT_NE(r.output.find("WARNING: ThreadSanitizer: data race"), std::string::npos) << r.output;
   // Both accesses of the report (the current one and the previous one) are the increment,
   // called from the goroutine's loop; the summary names the increment's line.
   const std::string increment = "race_counter.cpp:" + std::to_string(race[0]);
   const std::string caller = "race_counter.cpp:" + std::to_string(race[1]);
-  std::size_t n = 0;
-  for (std::size_t at = r.output.find(increment); at != std::string::npos; at = r.output.find(increment, at + 1)) ++n;
-  EXPECT_GE(n, 2u) << "want the increment's line in both accesses' stacks:\n" << r.output;
-  EXPECT_NE(r.output.find(caller), std::string::npos) << r.output;
+  auto occurrences = [&](const std::string& s) {
+    std::size_t n = 0;
+    for (std::size_t at = r.output.find(s); at != std::string::npos; at = r.output.find(s, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(occurrences(increment), 3u) << "want the increment's line in both accesses' stacks and the summary:\n"
+                                        << r.output;
+  EXPECT_EQ(occurrences(caller), 2u) << "want the caller's line in both accesses' stacks:\n" << r.output;
+  EXPECT_NE(r.output.find("  Previous "), std::string::npos) << r.output;  // "Previous write" (or read) "of size 4"
   EXPECT_NE(r.output.find("SUMMARY: ThreadSanitizer: data race"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("Location is global"), std::string::npos) << r.output;  // the shared int
 #endif

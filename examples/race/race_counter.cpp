@@ -4,7 +4,7 @@
 // no atomic and no channel. Built with -fsanitize=thread (the tsan preset), it makes
 // ThreadSanitizer print "WARNING: ThreadSanitizer: data race", naming this file and the
 // lines marked RACE below, and exit with status 66; in other builds it prints a total
-// that is usually short of 400000 (lost updates). docs/race.md says how to build your
+// that is often short of 400000 (lost updates), when the goroutines overlap. docs/race.md says how to build your
 // own program this way; tests/race_test.cpp checks the report.
 //
 //   var counter int                            int counter = 0;
