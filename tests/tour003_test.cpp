@@ -255,7 +255,7 @@ TEST_F(Tour003Test, GracefulShutdownOnItsOwnSigtermDrainsEveryJob) {
   auto lines = run003("graceful_shutdown");  // exit status 0 checked there: the signal did not kill it
   ASSERT_EQ(lines.size(), 11u) << joined(lines);
   expect_lines(slice(lines, 0, 4), {"", "=== Graceful shutdown flow ===",
-                                    R"(\(a timer sends this process SIGTERM after \S+, as `kill -TERM <pid>` would\))",
+                                    R"(\(a timer raises SIGTERM in this process after \S+, as `kill -TERM <pid>` would\))",
                                     "Shutdown signal received"});
   auto workers = slice(lines, 4, 9);
   for (int id = 0; id < 5; ++id) EXPECT_EQ(count(workers, "Worker " + std::to_string(id) + " finished"), 1u) << joined(lines);
