@@ -35,12 +35,6 @@ class Tour002Test : public ::testing::Test {
 
 std::vector<std::string> run002(const std::string& name) { return run_example(name, "002"); }
 
-// The lines from `from` to the end.
-std::vector<std::string> tail(const std::vector<std::string>& lines, std::size_t from) {
-  return from < lines.size() ? std::vector<std::string>(lines.begin() + static_cast<std::ptrdiff_t>(from), lines.end())
-                             : std::vector<std::string>{};
-}
-
 // The integer after `prefix` at the start of `line` (-1 when it is not there).
 int number_after(const std::string& line, const std::string& prefix) {
   auto at = line.find(prefix);
