@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # README command 1: install what is missing, build, and run the tour: the example_*
 # programs (examples/*.cpp), then gocxx-tour (examples/tour/: the ports of the Go guides in
-# ../shared/seeds/, at the Go programs' own speed, about 45 s). Arguments go to gocxx-tour:
+# ../shared/seeds/, at the Go programs' own speed, about 67 s). Arguments go to gocxx-tour:
 # `scripts/tour.sh --fast` scales its waits by 1/10, `--only NAME` runs one, `--list`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

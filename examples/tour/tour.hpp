@@ -5,7 +5,7 @@
 // SSS_NN_name.cpp (the seed, then the example's place in it), so the names are the tour's
 // order. An example prints what the Go program it
 // ports prints, line for line; the durations it sleeps and waits go through tour::d(), which
-// `--fast` scales down tenfold, so the whole tour runs in about 5 s rather than 45.
+// `--fast` scales down tenfold, so the whole tour runs in about 7 s rather than 67.
 //
 //   TOUR_EXAMPLE(basic_timer, "001", "a timer fires once: <-timer.C") {
 //     gocxx::timer t(tour::d(2s));
