@@ -621,7 +621,12 @@ TEST(PatternLimiter, SharedByPlainThreads) {
   for (int i = 0; i < 2; ++i) threads.emplace_back([&, ctx = ctx] { total += count_waits(lim, ctx); });
   for (auto& t : threads) t.join();
   cancel();
-  EXPECT_GE(total.load(), 450 + burst);
+  // The upper bound is the sharing's check (two threads never get more than the rate
+  // gives). The lower one only says both made progress: the 0.5 s start before the
+  // threads do, and under TSan on a loaded 2-core CI machine starting them and their
+  // late wake-ups cost more than the burst absorbs (467 against a bound of 470 once).
+  // The rate within 10% is checked over 1 s by WaitHoldsTheRateOverOneSecond.
+  EXPECT_GE(total.load(), 250 + burst);
   EXPECT_LE(total.load(), 550 + burst);
 }
 
