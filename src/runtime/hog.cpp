@@ -146,8 +146,8 @@ void hog_tick(std::int64_t now) {
     if (tid == 0) continue;  // idle, or between goroutines on g0
     if (w.cpu0 < 0 || (w.tid > 0 && w.tid != tid)) {
       w.cpu0 = thread_cpu_ns(tid);
-      w.tid = tid;
-      if (w.cpu0 < 0) w.cpu0 = 0, w.tid = -1;  // no clock: wall time alone decides
+      w.tid = w.cpu0 < 0 ? -1 : tid;  // -1: no clock, wall time alone decides
+      if (w.cpu0 < 0) w.cpu0 = 0;
       continue;
     }
     if (now - w.since < g_hog_ns) continue;
