@@ -231,6 +231,10 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "gocxx-tour: no child named '%s'\n", child);
       return 2;
     }
+    // Go's os.Stdout is unbuffered: each Println is one write(2). A buffered stdout would
+    // let exit()'s flush, which glibc does without the stream's lock, race a goroutine
+    // still flushing the same buffer, and print its line twice (CI saw it).
+    std::setvbuf(stdout, nullptr, _IONBF, 0);
     return gocxx::run([fn = it->fn] { fn(); });
   }
 
