@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <stdexcept>
 #include <string>
@@ -67,6 +68,17 @@ struct go_options {
 };
 
 namespace detail {
+// blocking(): the calling goroutine's P is offered up until the guard's end.
+// blocking_enter returns the M (null on a plain thread) that blocking_exit takes back.
+void* blocking_enter() noexcept;
+void blocking_exit(void* token) noexcept;
+struct blocking_guard {
+  void* token = blocking_enter();
+  blocking_guard() = default;
+  blocking_guard(const blocking_guard&) = delete;
+  blocking_guard& operator=(const blocking_guard&) = delete;
+  ~blocking_guard() { blocking_exit(token); }
+};
 void spawn(task fn, const go_options& opts, const source_location& where);
 int run_main(task fn, int* exit_code, const source_location& where);
 // Go's `fatal error: go of nil func value`, raised at the go statement.
@@ -117,6 +129,12 @@ int run(F&& main_fn, const source_location& where = source_location::current()) 
   }
 }
 
+template <class F>
+decltype(auto) blocking(F&& fn) {
+  detail::blocking_guard offered;
+  return std::invoke(std::forward<F>(fn));
+}
+
 // Yields the processor, letting other goroutines run (Go's runtime.Gosched). On a plain
 // thread it yields the thread.
 void yield();
@@ -136,6 +154,28 @@ int set_max_procs(int n);
 // 64 KiB, env GOCXX_STACK_SIZE). Stacks are fixed-size and committed lazily.
 std::size_t default_stack_size();
 void set_default_stack_size(std::size_t bytes);
+
+// Runs fn, a call that may block its thread (file I/O, getaddrinfo, a C library's wait),
+// and returns its result (or rethrows its exception), letting other goroutines run on
+// meanwhile: Go's entersyscall/exitsyscall. The calling goroutine keeps its thread for
+// the call, and its P (the right to run goroutines) is offered up: if the call lasts
+// 20 µs or more by sysmon's next look, sysmon hands the P to another thread, a pooled
+// one (threads are reused, never one per call; at most max_threads() of them). Back
+// from the call, the goroutine takes its P back if it was not handed off, or any idle
+// one, or else waits in the global run queue. A short call costs two atomic operations.
+// Inside fn the thread is a plain thread to gocxx: a channel operation or a lock there
+// blocks the thread, not the goroutine. On a plain thread blocking(fn) is just fn().
+// A goroutine in fn shows as "[syscall]" in a dump.
+template <class F>
+decltype(auto) blocking(F&& fn);
+
+// The most threads the runtime runs goroutines and blocking calls on (default 10,000,
+// env GOCXX_MAX_THREADS; Go's debug.SetMaxThreads). Unlike Go, reaching it is not fatal:
+// sysmon stops handing Ps away from blocking calls, whose goroutines' neighbours then
+// wait for the calls to return. Sets it (n >= 1) and returns the previous value; n < 1
+// only queries. Threads already started stay.
+int set_max_threads(int n);
+int max_threads();
 
 // Returns memory the runtime holds but does not use to the operating system now (Go's
 // debug.FreeOSMemory): the stacks of goroutines that have ended, beyond the few kept

@@ -60,7 +60,8 @@ void append_header(std::string& out, const allg_entry& e, frozen_state st, const
   out += std::to_string(e.id);
   out += " [";
   if (gp == self || st == frozen_state::running) {
-    out += "running";
+    // A goroutine inside gocxx::blocking runs on its thread: Go's "[syscall]".
+    out += gp != self && gp->reason == wait_reason::syscall ? "syscall" : "running";
   } else if (gp->status.load(std::memory_order_relaxed) == g_status::runnable) {
     out += "runnable";
   } else {

@@ -113,6 +113,7 @@ std::once_flag g_handler_once;
 void on_fault(int sig, siginfo_t* info, void* uctx) {
   g_in_signal_handler = true;
   g* gp = current_g();
+  if (m* mp = current_m(); !gp && mp) gp = mp->blocked_g;  // inside gocxx::blocking: still its stack
   if (gp && gp->stk) {
     if (gp->stk->in_guard(info->si_addr)) fatal_stack_overflow(gp);
     // Unguarded stack: a runaway recursion faults somewhere below the stack (in another

@@ -132,7 +132,9 @@ void hog_tick(std::int64_t now) {
     p_watch& w = hs.watch[i];
     std::uint32_t tick = pp->schedtick.load(std::memory_order_relaxed);
     // A dump holding goroutines still stops Ps from scheduling: not a hog's doing.
-    if (tick != w.tick || w.since == 0 || g_freezing.load(std::memory_order_relaxed) != 0) {
+    // Nor is a goroutine in a blocking call (blocking.cpp retakes its P).
+    if (tick != w.tick || w.since == 0 || g_freezing.load(std::memory_order_relaxed) != 0 ||
+        pp->blocked_m.load(std::memory_order_relaxed) != nullptr) {
       w = {tick, now, -1, 0, false};
       continue;
     }

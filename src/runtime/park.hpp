@@ -43,6 +43,7 @@ enum class wait_reason : std::uint8_t {
   sleep,
   io_wait,
   run_main,
+  syscall,  // not a park: a gocxx::blocking call (the G runs; Go's _Gsyscall status)
 };
 const char* wait_reason_string(wait_reason r);
 

@@ -45,7 +45,9 @@
 // sleeper, bounds its futex sleep by the earliest deadline (stopm, wake_for_timer).
 // The network poller (netpoll.hpp) shares the timed sleeper's role: while goroutines wait
 // for I/O, that M sleeps in epoll_wait instead of its futex, and kicks reach it through
-// the poller's eventfd (m_wake). Where a later issue plugs in: sysmon retakes Ps.
+// the poller's eventfd (m_wake). A goroutine in a gocxx::blocking call offers its P up
+// (blocking.cpp); sysmon takes it and handoff_p gives it to another M, and the call's
+// return takes a P back (reacquire_p) or queues the goroutine.
 //
 // Lock order: sched.lock -> stack pool locks; the G records' locks are leaves. ready() takes
 // no lock when the caller has a P, and sched.lock otherwise, so primitives may call it
@@ -73,6 +75,7 @@
 #include "runtime/fatal.hpp"
 #include "runtime/grecord.hpp"
 #include "runtime/lock.hpp"
+#include "runtime/blocking.hpp"
 #include "runtime/netpoll.hpp"
 #include "runtime/sched.hpp"
 #include "runtime/schedseed.hpp"
@@ -1007,8 +1010,14 @@ void prepare(m* mp, g* gp) {
 #endif
 }
 
+// The name every M's thread takes: the program's (its first thread's when the runtime
+// started), not that of whichever thread started the M (a thread inherits its creator's
+// name, and sysmon starts Ms for blocking calls' Ps).
+char g_m_name[16] = "gocxx";
+
 void m_main(m* mp) {
   tls_m = mp;
+  prctl(PR_SET_NAME, g_m_name, 0, 0, 0);
   mp->tid = static_cast<int>(syscall(SYS_gettid));
   m* head = g_sched->allm.load(std::memory_order_relaxed);
   do {
@@ -1294,6 +1303,75 @@ void wake_for_timer(std::int64_t when) {
   }
 }
 
+void handoff_p(p* pp) {
+  sched_t& s = *g_sched;
+  // Work queued behind the blocked goroutine, here or globally: an M for it now.
+  if (!pp->q.empty() || s.runq_size.load(std::memory_order_seq_cst) > 0) {
+    startm(pp, false);
+    return;
+  }
+  // No M would notice new work (none spins, no P idle): this one spins for it, as Go's.
+  int zero = 0;
+  if (s.nmspinning.load(std::memory_order_seq_cst) + s.npidle.load(std::memory_order_seq_cst) == 0 &&
+      s.nmspinning.compare_exchange_strong(zero, 1, std::memory_order_seq_cst)) {
+    startm(pp, true);
+    return;
+  }
+  bool retired = false;
+  {
+    std::lock_guard<runtime_lock> l(s.lock);
+    if (s.runq_size.load(std::memory_order_relaxed) == 0) {
+      if (pp->id >= s.gomaxprocs.load(std::memory_order_relaxed)) {
+        retire_p_locked(pp);  // set_max_procs shrank meanwhile
+        retired = true;
+      } else {
+        pidleput_locked(pp);
+      }
+      pp = retired ? pp : nullptr;
+    }
+  }
+  if (retired) {
+    move_timers_of_retired(pp);
+    wakep();
+    return;
+  }
+  if (pp) {
+    startm(pp, false);  // a G reached the global queue meanwhile
+    return;
+  }
+  // Idle now: its timers are the timed sleeper's to run (earliest_timer covers every
+  // P's heap); make sure that sleeper's deadline is no later than theirs.
+  if (std::int64_t when = earliest_timer(); when != 0) wake_for_timer(when);
+}
+
+void reacquire_p(m* mp, g* gp) {
+  sched_t& s = *g_sched;
+  {
+    std::lock_guard<runtime_lock> l(s.lock);
+    if (p* pp = pidleget_locked()) {
+      mp->pp = pp;
+      pp->owner = mp;
+      if (tracing()) trace_p(true, pp->id, s.npidle.load(std::memory_order_relaxed));
+      return;
+    }
+  }
+  // Every P is busy: gp waits its turn in the global queue (requeued from g0, once its
+  // context is saved) and this M joins the idle ones (findrunnable on g0: no P, stopm).
+  trace_g_yield(gp->id);
+  begin_switch_out(gp, g_status::runnable);
+  mp->after = {&requeue_yielded, gp};
+  mp->curg = nullptr;
+  eh_swap(mp, gp->eh_caught, gp->eh_uncaught, mp->g0_eh.caught, mp->g0_eh.uncaught);
+  switch_context(gp->ctx, mp->g0, nullptr, false);
+  run_after(current_m());
+}
+
+bool m_available() {
+  sched_t& s = *g_sched;
+  std::lock_guard<runtime_lock> l(s.lock);
+  return s.nmidle > 0 || s.mcount < g_max_threads.load(std::memory_order_relaxed);
+}
+
 void netpoll_need_poller() {
   sched_t& s = *g_sched;
   if (netpoll_blocked()) return;  // an M is in epoll_wait: it sees the edge
@@ -1310,6 +1388,7 @@ void netpoll_need_poller() {
 void ensure_started() {
   std::call_once(g_start_once, [] {
     auto* s = new sched_t;  // immortal: the runtime outlives main's static destructors
+    prctl(PR_GET_NAME, g_m_name, 0, 0, 0);
     if (const char* e = std::getenv("GOCXX_SPIN_NS")) spin_ns = std::atoll(e);
     if (const char* e = std::getenv("GOCXX_STEAL_QUIET_NS")) steal_quiet_ns = std::atoll(e);
     if (const char* e = std::getenv("GOCXX_STEAL_BACKLOG")) steal_backlog = static_cast<std::uint32_t>(std::max(1, std::atoi(e)));
@@ -1321,6 +1400,7 @@ void ensure_started() {
     g_sched = s;
     for (int i = n - 1; i >= 0; --i) pidleput_locked(new_p(i));
     install_overflow_handler();
+    blocking_start();
     sysmon_start();
     diag_start();
     trace_start_from_env();
@@ -1448,6 +1528,7 @@ const char* wait_reason_string(wait_reason r) {
     case wait_reason::sleep: return "sleep";
     case wait_reason::io_wait: return "IO wait";
     case wait_reason::run_main: return "run";
+    case wait_reason::syscall: return "syscall";
   }
   return "unknown";
 }

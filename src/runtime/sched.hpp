@@ -124,6 +124,12 @@ struct p {
   // load+store), num_goroutine() sums all Ps: no shared counter on the spawn path.
   std::atomic<std::int64_t> live{0};
   timer_heap timers;  // timers armed on this P (timers.hpp); any M may run them
+  // gocxx::blocking (blocking.cpp): the M in a blocking call with this P, or null. The M
+  // stores itself on entry (release) and takes the P back with a CAS to null on exit;
+  // sysmon retakes the P with a CAS of the same word, so exactly one of them gets it.
+  // blocked_seq counts entries: sysmon retakes only a call it saw at its previous tick.
+  alignas(64) std::atomic<m*> blocked_m{nullptr};
+  std::atomic<std::uint32_t> blocked_seq{0};
 };
 
 struct m {
@@ -152,6 +158,10 @@ struct m {
   int sample_n = 0;
   std::uintptr_t sample_pcs[64];
   m* alllink = nullptr;    // sched.allm: every M ever started, never unlinked
+  // While this M runs a gocxx::blocking call: the goroutine making it (curg and pp are
+  // null meanwhile, so the call's own code acts as a plain thread's) and its P.
+  g* blocked_g = nullptr;
+  p* blocked_p = nullptr;
   eh_state* eh = nullptr;  // this thread's live __cxa_eh_globals
   eh_state g0_eh;          // g0's, saved while a G runs
   // Each P's schedtick as this M last saw it while spinning, and when it last saw it
@@ -239,5 +249,18 @@ bool rescue_stranded_work();
 // A waiter has just parked on a poll descriptor (netpoll.cpp): make sure some M polls,
 // kicking the timed sleeper from its futex into epoll_wait, or an idle M into that role.
 void netpoll_need_poller();
+
+// gocxx::blocking's seams into the scheduler (blocking.cpp decides when):
+// sysmon has taken pp from an M in a blocking call (its blocked_m CAS): hand pp to an M
+// if work is queued (or none spins and none is idle to notice new work), else idle it.
+void handoff_p(p* pp);
+// An M back from a blocking call whose P was handed off (mp->curg == gp, mp->pp null):
+// takes an idle P, or else puts gp on the global run queue from g0 and this M to sleep;
+// returns when gp runs again, on whichever M.
+void reacquire_p(m* mp, g* gp);
+// Whether another thread may be started now (sched.mcount < max_threads) or an idle M
+// can be had: sysmon hands off a blocked P only then.
+bool m_available();
+extern std::atomic<int> g_max_threads;  // gocxx::set_max_threads (blocking.cpp)
 
 }  // namespace gocxx::detail

@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "runtime/blocking.hpp"
 #include "runtime/diag.hpp"
 #include "runtime/grecord.hpp"
 #include "runtime/hog.hpp"
@@ -68,9 +69,10 @@ void schedtrace(std::int64_t now) {
   std::fflush(stderr);
 }
 
+// A P in a blocking call is busy even when it is beyond max_procs (blocking.cpp).
 bool all_idle() {
   sched_t& s = sched();
-  return s.npidle.load(std::memory_order_seq_cst) == s.gomaxprocs.load(std::memory_order_relaxed);
+  return s.npidle.load(std::memory_order_seq_cst) == s.gomaxprocs.load(std::memory_order_relaxed) && !any_blocked();
 }
 
 void sysmon_loop() {
@@ -97,6 +99,13 @@ void sysmon_loop() {
     grecord_scavenge_tick(now);
     netpoll_sysmon_tick(now);
     if (rescue_stranded_work()) quiet = 50;  // back to 20 µs, doubling again from there
+    // A blocking call seen at the last tick too: the next tick (20 µs) may retake its P.
+    // A retake starts the backoff over, as a rescue does.
+    switch (retake_blocked(now)) {
+      case blocked_tick_result::none: break;
+      case blocked_tick_result::watching: quiet = std::min(quiet, 49); break;
+      case blocked_tick_result::retook: quiet = std::min(quiet, 49); break;
+    }
     // Sleep only once the runtime has stayed idle at every tick for 50 ms: a program
     // that idles often but briefly (a goroutine that sleeps 50 µs at a time) would
     // otherwise pay a futex wake of sysmon at nearly every wake-up of its own (measured:

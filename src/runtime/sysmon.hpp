@@ -6,8 +6,9 @@
 // clock, prints GOCXX_SCHEDTRACE lines when asked, re-runs a deadlock check that plain
 // threads held back (diag.cpp), and wakes an M for goroutines stranded on a P whose
 // goroutine runs on without blocking (rescue_stranded_work in proc.cpp; a rescue
-// restarts the backoff at 20 µs). The network poller will add retaking Ps from blocking
-// calls here.
+// restarts the backoff at 20 µs), and retakes the Ps of goroutines in gocxx::blocking
+// calls that have lasted since its previous tick (blocking.cpp; a retake, or such a call
+// seen, brings the next tick back to 20 µs).
 //
 // The coarse clock: milliseconds since the runtime started, refreshed by sysmon's
 // ticks and when a P leaves the idle list; a parking goroutine stamps it (g::wait_since)
