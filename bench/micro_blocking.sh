@@ -13,9 +13,10 @@ trap 'rm -rf "$tmp"' EXIT
 cmake --build "$root/build/release" --target micro_blocking >/dev/null
 (cd "$here/go_micro" && GOCACHE="$tmp/gocache" GO111MODULE=off "$GO" build -o "$tmp/go_micro" blocking_micro.go)
 for rep in 1 2 3; do
-  # CSV: name,iterations,real_time,cpu_time,time_unit,...,latency_ns (last column)
+  # CSV: name,iterations,real_time,cpu_time,...; HandoffLatency's real_time is the latency
+  # (manual time), its name loses the /iterations:200/manual_time suffix.
   "$root/build/release/bench/micro_blocking" --benchmark_format=csv 2>/dev/null |
-    awk -F, 'NR > 1 { gsub(/"/, "", $1); v = $4; if ($1 ~ /HandoffLatency/) v = $NF; print $1, v }' >>"$tmp/ours"
+    awk -F, 'NR > 1 { gsub(/"/, "", $1); sub(/\/.*/, "", $1); v = $4; if ($1 ~ /HandoffLatency/) v = $3; print $1, v }' >>"$tmp/ours"
   "$tmp/go_micro" >>"$tmp/go"
 done
 best() { sort -k1,1 -k2,2g "$1" | awk '!seen[$1]++'; }

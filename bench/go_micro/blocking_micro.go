@@ -41,13 +41,13 @@ func main() {
 		var wg sync.WaitGroup
 		wg.Add(2)
 		go func() {
+			go func() {
+				ran = time.Now().UnixNano()
+				wg.Done()
+			}()
 			ts := syscall.Timespec{Nsec: 2_000_000}
 			started = time.Now().UnixNano()
 			syscall.Syscall(syscall.SYS_NANOSLEEP, uintptr(unsafe.Pointer(&ts)), 0, 0)
-			wg.Done()
-		}()
-		go func() {
-			ran = time.Now().UnixNano()
 			wg.Done()
 		}()
 		wg.Wait()

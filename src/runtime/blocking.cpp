@@ -4,8 +4,8 @@
 // Entry (on the goroutine, M mp, P pp): mp->curg and mp->pp become null (the call's own
 // code then acts as a plain thread: a channel operation blocks the thread, a ready goes
 // to the global queue, never to a P this M may no longer own); mp->blocked_g/blocked_p
-// remember them; pp->blocked_seq counts the entry; pp->blocked_m = mp (release) offers
-// the P. Exit: a CAS of pp->blocked_m from mp to null takes the P back (the fast path,
+// remember them; pp->blocked_seq counts the entry and pp->blocked_since stamps it (one
+// vDSO clock read); pp->blocked_m = mp (release) offers the P. Exit: a CAS of pp->blocked_m from mp to null takes the P back (the fast path,
 // two atomic operations in all); if it fails, sysmon took the P and handed it on, and
 // the goroutine takes any idle P or waits in the global queue (reacquire_p, proc.cpp).
 //
@@ -15,12 +15,15 @@
 // scheduler (thieves still steal from pp's ring, as from any running P). No ABA: only mp
 // stores mp there, and mp is inside the call until its own exit CAS.
 //
-// sysmon's retake (retake_blocked, each tick): a P whose blocked_m is set with the same
-// blocked_seq as at the previous tick, 20 µs or more ago, is in one call that has lasted
-// a tick: it is taken, unless nothing is queued for it and other Ps are idle or spinning
+// sysmon's retake (retake_blocked, each tick): a P whose current call began 20 µs or
+// more ago is taken, unless nothing is queued for it and other Ps are idle or spinning
 // (they take new work; a goroutine making call after call alone then keeps its P, for at
 // most 10 ms per call, as in Go), or no thread could run it (max_threads reached and no
-// idle M). Seeing such a call, sysmon's next tick is 20 µs away, not its backed-off 640.
+// idle M). Go instead retakes at the second tick that sees the same call (its syscall
+// tick), which on a VM whose 20 µs sleeps take 44-95 µs is a tick later than needed.
+// Seeing a call too young to retake with goroutines queued for its P, sysmon's next tick
+// is 20 µs away, not its backed-off 640; a retake restarts its 50 fast ticks (Go's bet
+// that a retake means work is starting).
 //
 // Lock order: retake and exit take sched.lock only inside proc.cpp's handoff_p,
 // reacquire_p and m_available, with nothing else held.
@@ -47,7 +50,7 @@ constexpr std::int64_t lone_call_ns = 10'000'000;
 struct p_watch {
   m* mp = nullptr;         // blocked_m seen at the last tick
   std::uint32_t seq = 0;   // blocked_seq seen with it
-  std::int64_t since = 0;  // when that call was first seen
+  std::int64_t since = 0;  // when that call began
 };
 
 // sysmon's thread only.
@@ -68,6 +71,7 @@ void* blocking_enter() noexcept {
   mp->curg = nullptr;
   mp->pp = nullptr;
   pp->blocked_seq.store(pp->blocked_seq.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  pp->blocked_since.store(nanotime(), std::memory_order_relaxed);
   if (pp->id < sched().gomaxprocs.load(std::memory_order_relaxed)) [[likely]] {
     // sysmon is awake: this P is not idle (npidle < gomaxprocs).
     pp->blocked_m.store(mp, std::memory_order_release);
@@ -117,13 +121,19 @@ blocked_tick_result retake_blocked(std::int64_t now) {
     }
     std::uint32_t seq = pp->blocked_seq.load(std::memory_order_relaxed);
     if (mp != w.mp || seq != w.seq) {
-      w = {mp, seq, now};  // a call not seen before: look again next tick
+      // A call not seen before; its start is read after its number, so a start newer
+      // than the number (the call ended and the next began between the two loads) only
+      // makes it look younger.
+      w = {mp, seq, pp->blocked_since.load(std::memory_order_relaxed)};
+    }
+    bool queued = !pp->q.empty() || s.runq_size.load(std::memory_order_relaxed) > 0;
+    if (now - w.since < retake_after_ns) {
+      // Too young. Tick again soon only if goroutines wait for this P: a loop of short
+      // calls with nothing queued must not keep sysmon at 20 µs ticks.
+      if (queued && r == blocked_tick_result::none) r = blocked_tick_result::watching;
       continue;
     }
-    if (r == blocked_tick_result::none) r = blocked_tick_result::watching;
-    if (now - w.since < retake_after_ns) continue;
-    bool lone = pp->q.empty() && s.runq_size.load(std::memory_order_relaxed) == 0 &&
-                s.nmspinning.load(std::memory_order_relaxed) + s.npidle.load(std::memory_order_relaxed) > 0;
+    bool lone = !queued && s.nmspinning.load(std::memory_order_relaxed) + s.npidle.load(std::memory_order_relaxed) > 0;
     if (lone && now - w.since < lone_call_ns) continue;
     if (!m_available()) continue;
     if (!pp->blocked_m.compare_exchange_strong(mp, nullptr, std::memory_order_acq_rel, std::memory_order_relaxed)) {

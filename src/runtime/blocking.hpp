@@ -7,11 +7,11 @@
 namespace gocxx::detail {
 
 enum class blocked_tick_result {
-  none,      // no P is in a call seen at the previous tick
-  watching,  // one is: tick again soon (20 µs) to retake it in time
+  none,      // no P is in a call
+  watching,  // one is, too young to retake: tick again soon (20 µs)
   retook,    // a P was handed on
 };
-// sysmon, each tick: hands on the Ps of calls that have lasted since the last tick.
+// sysmon, each tick: hands on the Ps of calls that began 20 µs or more ago.
 blocked_tick_result retake_blocked(std::int64_t now);
 // Whether some P is in a blocking call (sysmon does not sleep then).
 bool any_blocked();

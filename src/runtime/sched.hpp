@@ -127,9 +127,12 @@ struct p {
   // gocxx::blocking (blocking.cpp): the M in a blocking call with this P, or null. The M
   // stores itself on entry (release) and takes the P back with a CAS to null on exit;
   // sysmon retakes the P with a CAS of the same word, so exactly one of them gets it.
-  // blocked_seq counts entries: sysmon retakes only a call it saw at its previous tick.
+  // Its own line: sysmon reads it every tick while the owner writes it per call.
+  // blocked_seq counts entries and blocked_since is the call's start (nanotime): sysmon
+  // retakes a P whose current call began 20 µs or more ago.
   alignas(64) std::atomic<m*> blocked_m{nullptr};
   std::atomic<std::uint32_t> blocked_seq{0};
+  std::atomic<std::int64_t> blocked_since{0};
 };
 
 struct m {
