@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "gocxx/chan.hpp"
+#include "gocxx/runtime.hpp"
 #include "gocxx/sync.hpp"
 #include "runtime/netpoll.hpp"
 #include "runtime/sched.hpp"
@@ -278,8 +279,10 @@ std::error_code resolve(std::string_view network, std::string_view address, bool
   hints.ai_flags = AI_NUMERICHOST | (numeric_port ? AI_NUMERICSERV : 0);
   int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &res);
   if (rc == EAI_NONAME) {
-    hints.ai_flags = AI_ADDRCONFIG;  // a name: the resolver (blocks this thread)
-    rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &res);
+    // A name: the resolver, which blocks its thread (files, DNS): a blocking call, so
+    // the P goes on running other goroutines meanwhile (Go's cgo resolver does the same).
+    hints.ai_flags = AI_ADDRCONFIG;
+    rc = gocxx::blocking([&] { return getaddrinfo(host.c_str(), port.c_str(), &hints, &res); });
   }
   if (rc != 0) {
     if (rc == EAI_SERVICE) return errc::invalid_address;

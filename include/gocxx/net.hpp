@@ -36,7 +36,8 @@
 //   The last handle of a connection or listener closes it (Go's finalizer).
 // - Networks: "tcp", "tcp4", "tcp6", "unix". An address is "host:port", "[ipv6]:port",
 //   or ":port" (listen: every address of both families; dial: the local system). A host
-//   name is resolved with getaddrinfo on the calling thread (numeric hosts never block).
+//   name is resolved with getaddrinfo inside gocxx::blocking (numeric hosts never block):
+//   the thread waits for the resolver, the goroutine's P runs others meanwhile.
 //   TCP connections have TCP_NODELAY set, listeners SO_REUSEADDR, as Go's.
 // - From a plain thread every call works too, blocking that thread.
 // Differences from Go: no UDP, no net.Resolver, no keep-alive probes by default.
