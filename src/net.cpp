@@ -281,8 +281,15 @@ std::error_code resolve(std::string_view network, std::string_view address, bool
   if (rc == EAI_NONAME) {
     // A name: the resolver, which blocks its thread (files, DNS): a blocking call, so
     // the P goes on running other goroutines meanwhile (Go's cgo resolver does the same).
+    // errno is read inside the call: after it the goroutine may run on another thread.
     hints.ai_flags = AI_ADDRCONFIG;
-    rc = gocxx::blocking([&] { return getaddrinfo(host.c_str(), port.c_str(), &hints, &res); });
+    int err = 0;
+    rc = gocxx::blocking([&] {
+      int r = getaddrinfo(host.c_str(), port.c_str(), &hints, &res);
+      err = errno;
+      return r;
+    });
+    if (rc == EAI_SYSTEM) return sys_error(err);
   }
   if (rc != 0) {
     if (rc == EAI_SERVICE) return errc::invalid_address;

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "gocxx/gocxx.hpp"
+#include "runtime/blocking.hpp"
 #include "runtime/sched.hpp"
 #include "test_support.hpp"
 
@@ -129,16 +130,18 @@ TEST(Blocking, ReturnsTheResultOrRethrowsTheExceptionAndTheGoroutineGoesOn) {
   });
 }
 
-TEST(Blocking, ShortCallsKeepTheirPAndStartNoThreads) {
+TEST(Blocking, ShortCallsKeepTheirP) {
   gocxx::run([] {
     test_support::procs_scope one(1);
-    int before = threads_started();
+    std::uint64_t before = gocxx::detail::blocking_retakes();
     long sum = 0;
     for (int i = 0; i < 100'000; ++i) sum += gocxx::blocking([i] { return i % 3; });
     EXPECT_EQ(sum, 99'999);
-    // A lone caller with nothing queued keeps its P: no hand-offs, hence no new threads
-    // (one more at most, if sysmon happened to find a call with work queued).
-    EXPECT_LE(threads_started(), before + 1);
+    // A call of a few nanoseconds is over long before sysmon's 20 µs: the P is taken back
+    // by the exit's CAS every time. (A retake needs sysmon to look during a call that
+    // began 20 µs before: only a thread descheduled inside a call, on a loaded machine;
+    // a few of 100,000 at most.)
+    EXPECT_LE(gocxx::detail::blocking_retakes() - before, 3u);
   });
 }
 
@@ -177,9 +180,11 @@ TEST(Blocking, ManyCallsAtOnceAllReturnOnPooledThreads) {
       EXPECT_EQ(good.load(), n) << "round " << round;
       after_round.push_back(threads_started());
     }
-    // Threads are pooled: later rounds reuse the first round's.
-    EXPECT_LE(after_round[0], n + 2 + 2);
-    EXPECT_LE(after_round[2], after_round[0] + 2);
+    // Threads are pooled: later rounds reuse the first round's (a few more at most: an M
+    // woken for a requeued goroutine while the returning ones are still on their way to
+    // the idle list). The first round needs n, for the calls, and the Ps' own.
+    EXPECT_LE(after_round[0], n + 8);
+    EXPECT_LE(after_round[2], after_round[0] + 4);
   });
 }
 
@@ -342,6 +347,18 @@ TEST_F(BlockingDeathTest, MaxThreadsBoundsTheThreadsAndEveryCallStillReturns) {
   volatile char pad[512];
   pad[0] = static_cast<char>(depth);
   return recurse_forever(depth + 1) + pad[0];
+}
+
+TEST_F(BlockingDeathTest, AFaultInsideACallIsReportedAsTheGoroutinesPanic) {
+  if (test_support::kSanitized) GTEST_SKIP() << "the sanitizers report segfaults themselves";
+  EXPECT_EXIT(gocxx::run([] {
+                gocxx::blocking([] {
+                  volatile int* nil = nullptr;
+                  return *nil;
+                });
+              }),
+              ::testing::ExitedWithCode(2),
+              "panic: runtime error: invalid memory address or nil pointer dereference\n\\[signal SIGSEGV");
 }
 
 TEST_F(BlockingDeathTest, AStackOverflowInsideACallIsReported) {

@@ -164,16 +164,19 @@ void set_default_stack_size(std::size_t bytes);
 // from the call, the goroutine takes its P back if it was not handed off, or any idle
 // one, or else waits in the global run queue. A short call costs two atomic operations.
 // Inside fn the thread is a plain thread to gocxx: a channel operation or a lock there
-// blocks the thread, not the goroutine. On a plain thread blocking(fn) is just fn().
-// A goroutine in fn shows as "[syscall]" in a dump.
+// blocks the thread, not the goroutine. Read errno (and any thread_local) inside fn: once
+// blocking returns, the goroutine may be running on another thread. On a plain thread
+// blocking(fn) is just fn(). A goroutine in fn shows as "[syscall]" in a dump.
 template <class F>
 decltype(auto) blocking(F&& fn);
 
 // The most threads the runtime runs goroutines and blocking calls on (default 10,000,
 // env GOCXX_MAX_THREADS; Go's debug.SetMaxThreads). Unlike Go, reaching it is not fatal:
-// sysmon stops handing Ps away from blocking calls, whose goroutines' neighbours then
-// wait for the calls to return. Sets it (n >= 1) and returns the previous value; n < 1
-// only queries. Threads already started stay.
+// no thread is started beyond it, and sysmon stops handing Ps away from blocking calls,
+// whose goroutines' neighbours then wait for the calls to return. So a call that waits
+// for another goroutine (not for the kernel or a plain thread) can wait forever at the
+// bound: keep it above the calls in flight at once. Sets it (n >= 1) and returns the
+// previous value; n < 1 only queries. Threads already started stay.
 int set_max_threads(int n);
 int max_threads();
 

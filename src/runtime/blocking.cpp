@@ -42,6 +42,8 @@ std::atomic<int> g_max_threads{10'000};
 
 namespace {
 
+std::atomic<std::uint64_t> g_retakes{0};  // sysmon's only; read by tests
+
 constexpr std::int64_t retake_after_ns = 20'000;
 // A call with nothing queued behind it while other Ps can take new work keeps its P
 // this long (Go: 10 ms), saving a thread hand-off per call of a lone caller.
@@ -126,7 +128,9 @@ blocked_tick_result retake_blocked(std::int64_t now) {
       // makes it look younger.
       w = {mp, seq, pp->blocked_since.load(std::memory_order_relaxed)};
     }
-    bool queued = !pp->q.empty() || s.runq_size.load(std::memory_order_relaxed) > 0;
+    // Only this P's own queue, as Go's rule: work on the global queue is any P's, and
+    // an idle or spinning one takes it (a busy program's global queue is seldom empty).
+    bool queued = !pp->q.empty();
     if (now - w.since < retake_after_ns) {
       // Too young. Tick again soon only if goroutines wait for this P: a loop of short
       // calls with nothing queued must not keep sysmon at 20 µs ticks.
@@ -140,11 +144,14 @@ blocked_tick_result retake_blocked(std::int64_t now) {
       continue;  // the call returned meanwhile: its M has the P again
     }
     w = {};
+    g_retakes.store(g_retakes.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     handoff_p(pp);
     r = blocked_tick_result::retook;
   }
   return r;
 }
+
+std::uint64_t blocking_retakes() { return g_retakes.load(std::memory_order_relaxed); }
 
 bool any_blocked() {
   sched_t& s = sched();

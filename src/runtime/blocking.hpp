@@ -13,6 +13,8 @@ enum class blocked_tick_result {
 };
 // sysmon, each tick: hands on the Ps of calls that began 20 µs or more ago.
 blocked_tick_result retake_blocked(std::int64_t now);
+// How many Ps sysmon has taken from blocking calls so far (tests).
+std::uint64_t blocking_retakes();
 // Whether some P is in a blocking call (sysmon does not sleep then).
 bool any_blocked();
 // ensure_started: reads GOCXX_MAX_THREADS.

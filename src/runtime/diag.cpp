@@ -215,7 +215,7 @@ void report_fault(int sig, siginfo_t* info, void* uctx) {
                 sig == SIGSEGV ? "segmentation violation" : "bus error", static_cast<unsigned>(info->si_code),
                 static_cast<unsigned long>(addr), static_cast<unsigned long>(pc));
   out += line;
-  const g* gp = current_g();
+  const g* gp = current_g_or_blocked();  // on_fault checked there is one
   allg_entry e{const_cast<g*>(gp), gp->id};
   dump_caller c;
   c.gp = gp;

@@ -100,7 +100,7 @@ bool sp_overflowed(const g* gp, std::uintptr_t sp) {
 // gocxx's words and exit with status 2, so every build ends an overflow the same way
 // (under ASan, with ASan's report of the first bad write above ours).
 void on_asan_death() {
-  g* gp = current_g();
+  g* gp = current_g_or_blocked();
   if (gp && gp->stk && sp_overflowed(gp, reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0)))) {
     fatal_stack_overflow(gp);
   }
@@ -112,8 +112,7 @@ std::once_flag g_handler_once;
 
 void on_fault(int sig, siginfo_t* info, void* uctx) {
   g_in_signal_handler = true;
-  g* gp = current_g();
-  if (m* mp = current_m(); !gp && mp) gp = mp->blocked_g;  // inside gocxx::blocking: still its stack
+  g* gp = current_g_or_blocked();
   if (gp && gp->stk) {
     if (gp->stk->in_guard(info->si_addr)) fatal_stack_overflow(gp);
     // Unguarded stack: a runaway recursion faults somewhere below the stack (in another

@@ -441,7 +441,9 @@ void m_wake(m* mp) {
 }
 
 // Starts an M (a sleeping one, or a new thread) to run pp, or an idle P when pp is null.
-// When `spinning`, the caller has already counted the M in nmspinning.
+// When `spinning`, the caller has already counted the M in nmspinning. At the thread
+// bound (gocxx::set_max_threads) with no M asleep, pp goes to the idle list instead, its
+// queued goroutines to the global queue: no goroutine waits on a P that no M will run.
 void startm(p* pp, bool spinning) {
   sched_t& s = *g_sched;
   std::unique_lock<runtime_lock> l(s.lock);
@@ -457,6 +459,13 @@ void startm(p* pp, bool spinning) {
     --s.nmidle;
   }
   bool fresh = mp == nullptr;
+  if (fresh && s.mcount >= g_max_threads.load(std::memory_order_relaxed)) {
+    while (g* gp = runqget(pp)) globrunqput_locked(gp);
+    pidleput_locked(pp);
+    l.unlock();
+    if (spinning) s.nmspinning.fetch_sub(1, std::memory_order_seq_cst);
+    return;
+  }
   if (fresh) {
     mp = new m;
     mp->id = s.mcount++;

@@ -225,6 +225,13 @@ inline g* current_g() {
   m* mp = current_m();
   return mp ? mp->curg : nullptr;
 }
+// The goroutine whose stack the calling code runs on: current_g(), or inside a
+// gocxx::blocking call (where current_g() is null) the goroutine making it. For the
+// fault handlers, which must name the goroutine a crash or an overflow happened in.
+inline g* current_g_or_blocked() {
+  m* mp = current_m();
+  return mp ? (mp->curg ? mp->curg : mp->blocked_g) : nullptr;
+}
 
 // Starts the runtime if needed (Ps, signal handler). Idempotent and thread-safe.
 void ensure_started();
