@@ -108,10 +108,6 @@ class NetServer : public ::testing::Test {
 #ifdef GOCXX_NO_NET_EXAMPLES
     GTEST_SKIP() << "built without the examples (GOCXX_BUILD_EXAMPLES=OFF)";
 #endif
-    // A SIGTERM from outside (kill) is not handled by a TSan-built server whose threads
-    // all sleep in raw futex/epoll syscalls: TSan holds the handler back until the thread
-    // makes an intercepted call (raise() from inside works; the session notes).
-    if (test_support::kTsan) GTEST_SKIP() << "TSan holds back a process-directed SIGTERM (known; see the notes)";
   }
 };
 

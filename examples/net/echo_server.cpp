@@ -15,8 +15,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "gocxx-echo: listen %s: %s\n", o.addr.c_str(), err.message().c_str());
       return 1;
     }
-    std::fprintf(stderr, "# echo listening on %s, procs=%d\n", ln.address().string().c_str(), gocxx::max_procs());
-    return server::serve(ln, [](const gocxx::net::conn& c) {
+    return server::serve(ln, "echo", [](const gocxx::net::conn& c) {
       // io.Copy's 32 KiB buffer, on the heap as Go's: a small message touches one page
       // of it, and the goroutine's stack stays one page deep.
       std::unique_ptr<char[]> buf(new char[32 * 1024]);

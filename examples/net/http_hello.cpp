@@ -139,7 +139,6 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "gocxx-http-hello: listen %s: %s\n", o.addr.c_str(), err.message().c_str());
       return 1;
     }
-    std::fprintf(stderr, "# http listening on %s, procs=%d\n", ln.address().string().c_str(), gocxx::max_procs());
-    return server::serve(ln, serve_connection);
+    return server::serve(ln, "http", serve_connection);
   });
 }

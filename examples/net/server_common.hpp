@@ -51,9 +51,13 @@ inline options parse(int argc, char** argv, const char* name, const char* defaul
 
 // Serves `ln` with handle(conn) in a goroutine per connection until SIGINT/SIGTERM, then
 // closes the listener and waits for the connections in flight. Returns the exit code.
+// The "# <kind> listening on ADDR" line comes once SIGINT/SIGTERM are caught, so that
+// whoever waits for it (tests, scripts) may signal at once: a signal before that line
+// would kill the process instead of shutting it down.
 template <class Handler>
-int serve(const gocxx::net::listener& ln, Handler handle) {
+int serve(const gocxx::net::listener& ln, const char* kind, Handler handle) {
   auto [ctx, stop] = gocxx::signal_notify_context(gocxx::background(), {SIGINT, SIGTERM});
+  std::fprintf(stderr, "# %s listening on %s, procs=%d\n", kind, ln.address().string().c_str(), gocxx::max_procs());
   gocxx::wait_group inflight;
   gocxx::go([ctx = ctx, ln] {
     ctx.done().recv();

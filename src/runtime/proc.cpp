@@ -1452,7 +1452,19 @@ void park(wait_reason reason, void (*unlock)(void*), void* arg, unlock_at when, 
   // ready it until the readier uncounts it (ready), so a readied thread never counts.
   thread_blocked(1);
   if (unlock) unlock(arg);
+#if defined(GOCXX_TSAN)
+  // TSan runs an asynchronous signal's handler only when the thread it was delivered to
+  // passes one of its interceptors; a raw futex wait never does. The kernel gives a
+  // process-directed signal to the main thread first, and gocxx::run's main thread waits
+  // here: so a `kill -TERM` of a TSan-built server never reached its handler. Every
+  // 50 ms the wait passes an interceptor (usleep(0)), which runs what TSan holds back.
+  while (w->wake.load(std::memory_order_acquire) == 0) {
+    futex_wait_for(&w->wake, 0, 50'000'000);
+    if (w->wake.load(std::memory_order_acquire) == 0) ::usleep(0);
+  }
+#else
   while (w->wake.load(std::memory_order_acquire) == 0) futex_wait(&w->wake, 0);
+#endif
   w->wake.store(0, std::memory_order_relaxed);
 }
 
