@@ -16,6 +16,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <semaphore>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -309,14 +310,14 @@ int max_threads_child() {
   gocxx::set_max_threads(4);
   gocxx::run([&] {
     gocxx::set_max_procs(2);
-    std::atomic<int> inside{0};
+    std::counting_semaphore<16> waiting(0);  // released by each call as it reaches its read
     std::atomic<int> ok{0};
     gocxx::wait_group wg;
     for (int i = 0; i < 10; ++i) {
       wg.add(1);
       gocxx::go([&] {
         char c = gocxx::blocking([&] {
-          inside.fetch_add(1);
+          waiting.release();
           return p.take();
         });
         if (c == 'x') ok.fetch_add(1);
@@ -326,7 +327,7 @@ int max_threads_child() {
     // A plain thread feeds the pipe a byte whenever a call waits on it.
     std::thread feeder([&] {
       for (int fed = 0; fed < 10; ++fed) {
-        while (inside.load() <= fed) std::this_thread::sleep_for(1ms);
+        waiting.acquire();
         p.put('x');
         max_seen = std::max(max_seen, threads_started());
       }

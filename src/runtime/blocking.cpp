@@ -25,10 +25,10 @@
 // is 20 µs away, not its backed-off 640; a retake restarts its 50 fast ticks (Go's bet
 // that a retake means work is starting).
 //
-// Lock order: retake and exit take sched.lock only inside proc.cpp's handoff_p,
-// reacquire_p and m_available, with nothing else held.
-#include <algorithm>
+// Lock order: retake and exit take sched.lock only in m_available and inside proc.cpp's
+// handoff_p and reacquire_p, with nothing else held.
 #include <cstdlib>
+#include <mutex>
 #include <vector>
 
 #include "gocxx/runtime.hpp"
@@ -59,6 +59,14 @@ struct p_watch {
 std::vector<p_watch>& watches() {
   static auto* w = new std::vector<p_watch>;
   return *w;
+}
+
+// Whether an M can take a retaken P: one is idle, or another thread may be started
+// (startm keeps to the bound too; this saves a retake that could only idle the P).
+bool m_available() {
+  sched_t& s = sched();
+  std::lock_guard<runtime_lock> l(s.lock);
+  return s.nmidle > 0 || s.mcount < g_max_threads.load(std::memory_order_relaxed);
 }
 
 }  // namespace

@@ -400,6 +400,17 @@ p* pidleget_locked() {
   return pp;
 }
 
+// sched.lock held: takes an idle P for mp (its owner from now on), or returns null.
+p* acquire_idle_p_locked(m* mp) {
+  p* pp = pidleget_locked();
+  if (pp) {
+    mp->pp = pp;
+    pp->owner = mp;
+    if (tracing()) trace_p(true, pp->id, g_sched->npidle.load(std::memory_order_relaxed));
+  }
+  return pp;
+}
+
 void m_main(m* mp);
 
 // Test hook: the next thread creation fails as if the kernel had refused it (EAGAIN).
@@ -615,11 +626,7 @@ void stopm(m* mp, bool may_time) {
         if (claimed) continue;
         trace_m_sleep(false);
         std::lock_guard<runtime_lock> l(s.lock);
-        if (p* pp = pidleget_locked()) {
-          mp->pp = pp;
-          pp->owner = mp;
-          if (tracing()) trace_p(true, pp->id, s.npidle.load(std::memory_order_relaxed));
-        }
+        acquire_idle_p_locked(mp);
         // No idle P: every P is busy and runs its own timers as it schedules; the caller
         // sleeps again, untimed, until a P is free (a busy loop otherwise).
         return;
@@ -644,12 +651,8 @@ void stopm(m* mp, bool may_time) {
       {
         std::lock_guard<runtime_lock> l(s.lock);
         if (s.npidle.load(std::memory_order_relaxed) > 0 && midle_remove_locked(mp)) {
-          pp = pidleget_locked();
-          if (pp) {
-            mp->pp = pp;
-            pp->owner = mp;
-            if (tracing()) trace_p(true, pp->id, s.npidle.load(std::memory_order_relaxed));
-          } else {
+          pp = acquire_idle_p_locked(mp);
+          if (!pp) {
             mp->link = s.midle;  // cannot happen with npidle > 0 under the lock; stay idle
             s.midle = mp;
             ++s.nmidle;
@@ -948,10 +951,7 @@ g* findrunnable(m* mp) {
     }
     if (was_spinning && any_work_stealable(mp)) {
       std::lock_guard<runtime_lock> l(s.lock);
-      if (p* again = pidleget_locked()) {
-        mp->pp = again;
-        again->owner = mp;
-        if (tracing()) trace_p(true, again->id, s.npidle.load(std::memory_order_relaxed));
+      if (acquire_idle_p_locked(mp)) {
         if (was_spinning) {
           mp->spinning = true;
           trace_spin(true, s.nmspinning.fetch_add(1, std::memory_order_seq_cst) + 1);
@@ -1326,25 +1326,25 @@ void handoff_p(p* pp) {
     startm(pp, true);
     return;
   }
-  bool retired = false;
+  enum { idled, retired, work_arrived } outcome = work_arrived;
   {
     std::lock_guard<runtime_lock> l(s.lock);
     if (s.runq_size.load(std::memory_order_relaxed) == 0) {
       if (pp->id >= s.gomaxprocs.load(std::memory_order_relaxed)) {
         retire_p_locked(pp);  // set_max_procs shrank meanwhile
-        retired = true;
+        outcome = retired;
       } else {
         pidleput_locked(pp);
+        outcome = idled;
       }
-      pp = retired ? pp : nullptr;
     }
   }
-  if (retired) {
+  if (outcome == retired) {
     move_timers_of_retired(pp);
     wakep();
     return;
   }
-  if (pp) {
+  if (outcome == work_arrived) {
     startm(pp, false);  // a G reached the global queue meanwhile
     return;
   }
@@ -1357,12 +1357,7 @@ void reacquire_p(m* mp, g* gp) {
   sched_t& s = *g_sched;
   {
     std::lock_guard<runtime_lock> l(s.lock);
-    if (p* pp = pidleget_locked()) {
-      mp->pp = pp;
-      pp->owner = mp;
-      if (tracing()) trace_p(true, pp->id, s.npidle.load(std::memory_order_relaxed));
-      return;
-    }
+    if (acquire_idle_p_locked(mp)) return;
   }
   // Every P is busy: gp waits its turn in the global queue (requeued from g0, once its
   // context is saved) and this M joins the idle ones (findrunnable on g0: no P, stopm).
@@ -1373,12 +1368,6 @@ void reacquire_p(m* mp, g* gp) {
   eh_swap(mp, gp->eh_caught, gp->eh_uncaught, mp->g0_eh.caught, mp->g0_eh.uncaught);
   switch_context(gp->ctx, mp->g0, nullptr, false);
   run_after(current_m());
-}
-
-bool m_available() {
-  sched_t& s = *g_sched;
-  std::lock_guard<runtime_lock> l(s.lock);
-  return s.nmidle > 0 || s.mcount < g_max_threads.load(std::memory_order_relaxed);
 }
 
 void netpoll_need_poller() {

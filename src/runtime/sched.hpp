@@ -268,9 +268,6 @@ void handoff_p(p* pp);
 // takes an idle P, or else puts gp on the global run queue from g0 and this M to sleep;
 // returns when gp runs again, on whichever M.
 void reacquire_p(m* mp, g* gp);
-// Whether another thread may be started now (sched.mcount < max_threads) or an idle M
-// can be had: sysmon hands off a blocked P only then.
-bool m_available();
-extern std::atomic<int> g_max_threads;  // gocxx::set_max_threads (blocking.cpp)
+extern std::atomic<int> g_max_threads;  // gocxx::set_max_threads (blocking.cpp); startm keeps to it
 
 }  // namespace gocxx::detail
